@@ -127,11 +127,19 @@ class Resource:
     apis: tuple[ApiPath, ...] = ()
     models: Mapping[str, Model] = field(default_factory=dict)
     source: str = ""  # the URL or file it came from
+    digest: str = ""  # sha256 of the declaration's bytes, to tell what changed between builds
 
     @property
     def operations(self) -> Iterator[Operation]:
         for api in self.apis:
             yield from api.operations
+
+    def find_model(self, name: str) -> Model | None:
+        """A model by its key, or by its ``id`` where the two differ (Swagger 1.0 files)."""
+        model = self.models.get(name)
+        if model is None:
+            model = next((m for m in self.models.values() if m.id == name), None)
+        return model
 
 
 @dataclass(frozen=True)
@@ -149,6 +157,7 @@ class ApiSpec:
     info: ApiInfo = field(default_factory=ApiInfo)
     resources: tuple[Resource, ...] = ()
     source: str = ""
+    warnings: tuple[str, ...] = ()  # located, non-fatal problems (dangling refs, duplicates)
 
     @property
     def operations(self) -> Iterator[Operation]:
@@ -168,11 +177,14 @@ class ApiSpec:
         return None
 
     def models(self) -> dict[str, Model]:
-        """All models of all resources; the first declaration of a name wins."""
+        """All models of all resources by key and by id; the first declaration of a name wins."""
         merged: dict[str, Model] = {}
         for resource in self.resources:
             for name, model in resource.models.items():
                 merged.setdefault(name, model)
+        for resource in self.resources:
+            for model in resource.models.values():
+                merged.setdefault(model.id, model)
         return merged
 
     def full_path(self, operation: Operation) -> str:

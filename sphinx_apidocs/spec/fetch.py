@@ -1,0 +1,205 @@
+"""Read JSON documents from URLs and files, with the limits a CI build needs.
+
+Uses only the standard library (``urllib``): specs are small, a docs build makes a few dozen
+requests, and a dependency-free fetcher keeps the package easy to install. Every failure is
+a :class:`FetchError` whose message is one line naming the (redacted) URL or file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
+
+from sphinx_apidocs.errors import FetchError
+from sphinx_apidocs.spec.headers import expand_headers
+
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_REDIRECTS = 5
+DEFAULT_RETRIES = 2
+DEFAULT_CONCURRENCY = 8
+RETRY_STATUSES = frozenset({502, 503, 504})
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One fetched JSON document: where it came from, its bytes and its parsed value."""
+
+    location: str
+    raw: bytes
+    data: Any
+
+
+@dataclass
+class FetchOptions:
+    timeout: float = DEFAULT_TIMEOUT
+    headers: Mapping[str, str] = field(default_factory=dict)
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_redirects: int = DEFAULT_MAX_REDIRECTS
+    retries: int = DEFAULT_RETRIES
+    backoff: float = 0.25
+    concurrency: int = DEFAULT_CONCURRENCY
+
+
+def is_url(source: str) -> bool:
+    return urllib.parse.urlsplit(str(source)).scheme in ("http", "https")
+
+
+def display_url(url: str) -> str:
+    """The URL as it may be shown to users: credentials in the authority are removed."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+def parse_json(raw: bytes, where: str) -> Any:
+    """Decode a JSON document, or raise a one-line error with line and column."""
+    if not raw.strip():
+        raise FetchError(f"{where}: empty document, expected JSON")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FetchError(f"{where}: not UTF-8 text (byte {exc.start})") from None
+    stripped = text.lstrip()
+    if stripped.startswith("<"):
+        raise FetchError(
+            f"{where}: got HTML or XML instead of JSON (a login page, proxy error or wrong URL?)"
+        )
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FetchError(
+            f"{where}: invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise FetchError(f"{where}: JSON nested too deeply") from None
+
+
+def read_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    try:
+        size = os.path.getsize(path)
+        if size > max_bytes:
+            raise FetchError(f"{path}: file is {size} bytes, larger than the {max_bytes}-byte cap")
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise FetchError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return Document(location=path, raw=raw, data=parse_json(raw, path))
+
+
+class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.max_redirections = limit
+        self.max_repeats = min(self.max_repeats, limit)
+
+
+class Fetcher:
+    """Fetches JSON over HTTP with a timeout, size cap, redirect limit and bounded retries."""
+
+    def __init__(self, options: FetchOptions | None = None) -> None:
+        self.options = options or FetchOptions()
+        self._headers = expand_headers(self.options.headers)
+        self._opener = urllib.request.build_opener(_LimitedRedirects(self.options.max_redirects))
+
+    def fetch(self, url: str) -> Document:
+        shown = display_url(url)
+        attempt = 0
+        while True:
+            try:
+                raw = self._fetch_once(url, shown)
+                return Document(location=url, raw=raw, data=parse_json(raw, shown))
+            except _Retryable as exc:
+                if attempt >= self.options.retries:
+                    raise FetchError(f"{shown}: {exc} (after {attempt + 1} attempts)") from None
+                time.sleep(self.options.backoff * (2**attempt))
+                attempt += 1
+
+    def fetch_all(self, urls: Sequence[str]) -> list[Document]:
+        """Fetch several URLs concurrently; results keep the order of ``urls``."""
+        return run_concurrently(self.fetch, urls, self.options.concurrency)
+
+    def _fetch_once(self, url: str, shown: str) -> bytes:
+        request = urllib.request.Request(url, headers={"Accept": "application/json", **self._headers})
+        try:
+            response = self._opener.open(request, timeout=self.options.timeout)
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            if exc.code in RETRY_STATUSES:
+                raise _Retryable(f"HTTP {exc.code} {exc.reason}") from None
+            if exc.code in (301, 302, 303, 307, 308):
+                raise FetchError(
+                    f"{shown}: too many redirects (limit {self.options.max_redirects})"
+                ) from None
+            hint = " (missing or wrong credentials? see apidocs_headers / --header)" if exc.code in (401, 403) else ""
+            raise FetchError(f"{shown}: HTTP {exc.code} {exc.reason}{hint}") from None
+        except urllib.error.URLError as exc:
+            raise _Retryable(_reason_text(exc.reason)) from None
+        except (TimeoutError, socket.timeout):
+            raise FetchError(f"{shown}: timed out after {self.options.timeout:g} s") from None
+        except (OSError, ValueError) as exc:
+            raise _Retryable(_reason_text(exc)) from None
+        with response:
+            return self._read_capped(response, shown)
+
+    def _read_capped(self, response: Any, shown: str) -> bytes:
+        cap = self.options.max_bytes
+        declared = response.headers.get("Content-Length")
+        if declared and declared.isdigit() and int(declared) > cap:
+            raise FetchError(f"{shown}: response of {int(declared)} bytes exceeds the {cap}-byte cap")
+        chunks: list[bytes] = []
+        total = 0
+        try:
+            while True:
+                chunk = response.read(min(1 << 16, cap + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+                if total > cap:
+                    raise FetchError(f"{shown}: response exceeds the {cap}-byte cap")
+        except (TimeoutError, socket.timeout):
+            raise FetchError(f"{shown}: timed out after {self.options.timeout:g} s while reading") from None
+        except FetchError:
+            raise
+        except Exception as exc:  # http.client.IncompleteRead and friends
+            raise FetchError(f"{shown}: connection broken while reading: {_reason_text(exc)}") from None
+        return b"".join(chunks)
+
+
+class _Retryable(Exception):
+    """A failure worth another try: connection problems and 502/503/504."""
+
+
+def _reason_text(reason: object) -> str:
+    if isinstance(reason, (TimeoutError, socket.timeout)):
+        return "timed out"
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(reason, OSError) and reason.strerror:
+        return reason.strerror.lower()
+    text = str(reason) or type(reason).__name__
+    return text.splitlines()[0] if text else type(reason).__name__
+
+
+def run_concurrently(func: Callable[[str], T], items: Iterable[str], workers: int) -> list[T]:
+    """Apply ``func`` to every item on a bounded thread pool; the first error propagates."""
+    items = list(items)
+    if len(items) <= 1:
+        return [func(item) for item in items]
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
+        return list(pool.map(func, items))

@@ -1,0 +1,95 @@
+"""``load_spec(source)``: documents -> validation (all problems at once) -> the model."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Mapping
+
+from sphinx_apidocs.errors import SpecError
+from sphinx_apidocs.spec.fetch import FetchOptions, display_url, is_url
+from sphinx_apidocs.spec.model import ApiInfo, ApiSpec, Resource
+from sphinx_apidocs.spec.normalize import DeclarationReader, text
+from sphinx_apidocs.spec.sources import DocumentSet, load_documents
+from sphinx_apidocs.spec.validate import validate_document
+
+
+def shown_location(location: str) -> str:
+    return display_url(location) if is_url(location) else location
+
+
+def load_spec(
+    source: str,
+    *,
+    timeout: float | None = None,
+    headers: Mapping[str, str] | None = None,
+    options: FetchOptions | None = None,
+) -> ApiSpec:
+    """Load, validate and normalize the API at ``source`` (URL, listing, declaration or folder).
+
+    Raises :class:`~sphinx_apidocs.errors.SpecError` with every schema problem of every
+    document, or :class:`~sphinx_apidocs.errors.FetchError` when a document can't be read.
+    """
+    options = options or FetchOptions()
+    if timeout is not None:
+        options.timeout = timeout
+    if headers is not None:
+        options.headers = dict(headers)
+    return build_spec(load_documents(source, options))
+
+
+def build_spec(documents: DocumentSet) -> ApiSpec:
+    problems: list[str] = []
+    for declared in documents.declarations:
+        where = shown_location(declared.document.location)
+        problems.extend(validate_document(declared.document.data, "declaration", where))
+    if problems:
+        raise SpecError(problems)
+
+    warnings: list[str] = []
+    resources: list[Resource] = []
+    for declared in documents.declarations:
+        reader = DeclarationReader(shown_location(declared.document.location))
+        resources.append(
+            reader.resource(
+                declared.document.data,
+                declared.resource_path,
+                declared.description,
+                hashlib.sha256(declared.document.raw).hexdigest(),
+            )
+        )
+        warnings.extend(reader.warnings)
+    warnings.extend(_duplicate_nicknames(resources))
+    first = documents.listing.data if documents.listing else documents.declarations[0].document.data
+    return ApiSpec(
+        swagger_version=str(first.get("swaggerVersion", "")),
+        info=_info(first),
+        resources=tuple(resources),
+        source=shown_location(documents.source),
+        warnings=tuple(warnings),
+    )
+
+
+def _info(data: Mapping[str, Any]) -> ApiInfo:
+    info = data.get("info") if isinstance(data.get("info"), dict) else {}
+    version = data.get("apiVersion")
+    return ApiInfo(
+        title=text(info.get("title")),
+        description=text(info.get("description")),
+        version="" if version is None else str(version),
+    )
+
+
+def _duplicate_nicknames(resources: list[Resource]) -> list[str]:
+    seen: dict[str, str] = {}
+    warnings = []
+    for resource in resources:
+        for op in resource.operations:
+            where = f"{resource.source} ({op.method} {op.path})"
+            if op.nickname in seen:
+                warnings.append(
+                    f"{where}: nickname {op.nickname!r} is also used by {seen[op.nickname]}; "
+                    "references and filters go to the first"
+                )
+            else:
+                seen[op.nickname] = where
+    return warnings

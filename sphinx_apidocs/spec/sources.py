@@ -1,0 +1,264 @@
+"""Find the documents of an API: a listing and its declarations, from a URL, file or folder.
+
+Declarations are matched to listing entries by ``resourcePath``, not by file name: real
+listings point at files that are named differently, or even swapped (see the corpus). Over
+HTTP the declaration URL is the listing URL + the entry's path (``.{format}`` -> ``.json``),
+or the entry itself when it is an absolute URL; those fetches run concurrently.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from sphinx_apidocs.errors import FetchError, SpecError
+from sphinx_apidocs.spec.fetch import Document, Fetcher, FetchOptions, display_url, is_url, read_file
+from sphinx_apidocs.spec.validate import validate_document
+
+FORMAT_SUFFIX = ".{format}"
+_SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
+
+
+@dataclass(frozen=True)
+class Declared:
+    """A declaration document together with what the listing says of it."""
+
+    document: Document
+    resource_path: str
+    description: str
+    snapshot_name: str  # relative file name under which a snapshot stores it
+
+
+@dataclass(frozen=True)
+class DocumentSet:
+    source: str
+    listing: Document | None
+    declarations: tuple[Declared, ...]
+
+
+def document_kind(data: Any) -> str:
+    """``listing`` or ``declaration``; anything else is a one-line :class:`SpecError` reason."""
+    if not isinstance(data, dict):
+        raise ValueError("expected a JSON object at the top level")
+    if "swagger" in data or "openapi" in data:
+        version = data.get("swagger") or data.get("openapi")
+        raise ValueError(f"Swagger 2.0 / OpenAPI 3 document (version {version!r}) is not supported yet")
+    apis = data.get("apis")
+    if "resourcePath" in data:
+        return "declaration"
+    if isinstance(apis, list):
+        if any(isinstance(api, dict) and "operations" in api for api in apis):
+            return "declaration"
+        return "listing"
+    if "swaggerVersion" not in data:
+        raise ValueError("not a Swagger 1.x document: no 'swaggerVersion' and no 'apis'")
+    raise ValueError("not a resource listing or API declaration: no 'apis' array")
+
+
+def entry_key(path: str) -> str:
+    """The resource path a listing entry names: ``/auth.{format}`` -> ``/auth``."""
+    if is_url(path):
+        path = urllib.parse.urlsplit(path).path
+    return normalize_resource_path(path.replace(FORMAT_SUFFIX, ""))
+
+
+def normalize_resource_path(path: str) -> str:
+    path = path.strip()
+    path = "/" + path.lstrip("/")
+    return path.rstrip("/") or "/"
+
+
+def declaration_url(listing_url: str, entry_path: str) -> str:
+    """Listing URL + entry path, keeping the listing's query string (it may carry a key)."""
+    path = entry_path.replace(FORMAT_SUFFIX, ".json")
+    if is_url(path):
+        return path
+    parts = urllib.parse.urlsplit(listing_url)
+    joined = parts.path.rstrip("/") + "/" + path.lstrip("/")
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, joined, parts.query, ""))
+
+
+def snapshot_name(key: str) -> str:
+    """A safe relative file name for a resource path: ``/apis/batch/v1`` -> ``apis/batch/v1.json``."""
+    segments = [s for s in key.split("/") if s]
+    if not segments or not all(_SAFE_SEGMENT.match(s) and s not in (".", "..") for s in segments):
+        slug = re.sub(r"[^A-Za-z0-9_-]+", "_", key).strip("_") or "root"
+        segments = [slug]
+    name = "/".join(segments)
+    return name if name.endswith(".json") else name + ".json"
+
+
+def load_documents(source: str, options: FetchOptions | None = None) -> DocumentSet:
+    """Fetch or read every document of the API at ``source`` (URL, file or folder)."""
+    options = options or FetchOptions()
+    if is_url(source):
+        return _from_url(source, options)
+    if os.path.isdir(source):
+        return _from_folder(source, options)
+    if os.path.exists(source):
+        return _from_file(source, options)
+    raise FetchError(f"{source}: no such file or folder (and not an http/https URL)")
+
+
+def _kind(document: Document, shown: str) -> str:
+    try:
+        return document_kind(document.data)
+    except ValueError as exc:
+        raise SpecError([f"{shown}: {exc}"]) from None
+
+
+def _check_listing(document: Document, shown: str) -> None:
+    problems = validate_document(document.data, "listing", shown)
+    if problems:
+        raise SpecError(problems)
+
+
+def _listing_entries(listing: Document) -> list[tuple[str, str]]:
+    return [
+        (api["path"], api.get("description") or "")
+        for api in listing.data["apis"]
+    ]
+
+
+def _from_url(url: str, options: FetchOptions) -> DocumentSet:
+    fetcher = Fetcher(options)
+    first = fetcher.fetch(url)
+    shown = display_url(url)
+    if _kind(first, shown) == "declaration":
+        key = _declared_key(first.data) or entry_key(urllib.parse.urlsplit(url).path)
+        return DocumentSet(url, None, (Declared(first, key, "", snapshot_name(key)),))
+    _check_listing(first, shown)
+    entries = _listing_entries(first)
+    urls = [declaration_url(url, path) for path, _ in entries]
+    documents = fetcher.fetch_all(urls)
+    fetched = [(entry_key(path), description, doc) for (path, description), doc in zip(entries, documents)]
+    return DocumentSet(url, first, tuple(_pair(fetched, entries)))
+
+
+def _pair(
+    fetched: list[tuple[str, str, Document]], entries: list[tuple[str, str]]
+) -> Iterator[Declared]:
+    """Give each declaration its listing entry by ``resourcePath``, else by where it came from."""
+    descriptions = {entry_key(path): description for path, description in entries}
+    used: set[int] = set()
+    by_path: dict[str, Document] = {}
+    for _, _, doc in fetched:
+        declared = _declared_key(doc.data)
+        if declared:
+            by_path.setdefault(declared, doc)
+    for key, description, doc in fetched:
+        match = by_path.get(key, doc)
+        if id(match) in used:
+            continue
+        used.add(id(match))
+        resource_path = _declared_key(match.data) or key
+        yield Declared(match, resource_path, descriptions.get(resource_path, description), snapshot_name(key))
+
+
+def _declared_key(data: Any) -> str | None:
+    if isinstance(data, dict) and isinstance(data.get("resourcePath"), str) and data["resourcePath"].strip():
+        return normalize_resource_path(data["resourcePath"])
+    return None
+
+
+def _from_file(path: str, options: FetchOptions) -> DocumentSet:
+    document = read_file(path, options.max_bytes)
+    if _kind(document, path) == "declaration":
+        stem = os.path.splitext(os.path.basename(path))[0]
+        key = _declared_key(document.data) or normalize_resource_path(stem)
+        return DocumentSet(path, None, (Declared(document, key, "", snapshot_name(key)),))
+    _check_listing(document, path)
+    folder = os.path.dirname(path) or "."
+    candidates = [d for d in scan_folder(folder, options) if os.path.abspath(d.location) != os.path.abspath(path)]
+    return _resolve_locally(document, candidates, folder)
+
+
+def _from_folder(folder: str, options: FetchOptions) -> DocumentSet:
+    documents = list(scan_folder(folder, options))
+    listings = [d for d in documents if kind_or_none(d) == "listing"]
+    if len(listings) > 1:
+        names = ", ".join(sorted(d.location for d in listings))
+        raise SpecError([f"{folder}: several resource listings ({names}); pass one of them as the source"])
+    if listings:
+        _check_listing(listings[0], listings[0].location)
+        others = [d for d in documents if d is not listings[0]]
+        return _resolve_locally(listings[0], others, folder)
+    declarations = [d for d in documents if kind_or_none(d) == "declaration"]
+    if not declarations:
+        raise SpecError([f"{folder}: no Swagger 1.x resource listing or API declaration found"])
+    result = []
+    for doc in declarations:
+        stem = os.path.splitext(os.path.relpath(doc.location, folder))[0]
+        key = _declared_key(doc.data) or normalize_resource_path(stem)
+        result.append(Declared(doc, key, "", snapshot_name(key)))
+    return DocumentSet(folder, None, tuple(result))
+
+
+def kind_or_none(document: Document) -> str | None:
+    try:
+        return document_kind(document.data)
+    except ValueError:
+        return None
+
+
+def scan_folder(folder: str, options: FetchOptions) -> Iterator[Document]:
+    """JSON documents below ``folder``: ``*.json`` must parse; extension-less files may."""
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_build")))
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            path = os.path.join(root, name)
+            extension = os.path.splitext(name)[1].lower()
+            if extension == ".json":
+                yield read_file(path, options.max_bytes)
+            elif not extension:
+                try:
+                    yield read_file(path, options.max_bytes)
+                except FetchError:
+                    continue
+
+
+def _resolve_locally(listing: Document, candidates: list[Document], folder: str) -> DocumentSet:
+    """Match listing entries to local declaration files: by resourcePath, then by file path."""
+    declarations = [d for d in candidates if kind_or_none(d) == "declaration"]
+    by_path: dict[str, Document] = {}
+    for doc in declarations:
+        key = _declared_key(doc.data)
+        if key:
+            by_path.setdefault(key, doc)
+    by_file = {os.path.normpath(os.path.relpath(d.location, folder)): d for d in declarations}
+    by_stem: dict[str, Document] = {}
+    for doc in declarations:
+        by_stem.setdefault(os.path.splitext(os.path.basename(doc.location))[0], doc)
+
+    result: list[Declared] = []
+    problems: list[str] = []
+    used: set[int] = set()
+    for index, (path, description) in enumerate(_listing_entries(listing)):
+        key = entry_key(path)
+        relative = key.lstrip("/")
+        doc = (
+            by_path.get(key)
+            or by_file.get(os.path.normpath(relative or "."))
+            or by_file.get(os.path.normpath(relative + ".json"))
+            or by_stem.get(posixpath.basename(relative))
+        )
+        if doc is None:
+            problems.append(
+                f"{listing.location}#/apis/{index}/path: no API declaration for {path!r} in {folder} "
+                f"(looked for resourcePath {key!r} and a file named like it)"
+            )
+            continue
+        if id(doc) in used:
+            continue
+        used.add(id(doc))
+        resource_path = _declared_key(doc.data) or key
+        result.append(Declared(doc, resource_path, description, snapshot_name(key)))
+    if problems:
+        raise SpecError(problems)
+    return DocumentSet(listing.location, listing, tuple(result))

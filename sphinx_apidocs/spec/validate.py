@@ -1,0 +1,108 @@
+"""Validate Swagger 1.x documents against the JSON Schema shipped in the package.
+
+Every problem becomes one line: ``DOCUMENT#/json/pointer: what is wrong``. All problems of
+all documents are reported together, so a user fixes a spec in one round trip.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterator
+
+from jsonschema import Draft7Validator
+from jsonschema.exceptions import ValidationError
+
+from sphinx_apidocs.errors import json_pointer
+
+SCHEMA_FILE = "swagger-1.x.json"
+
+_JSON_TYPES = {
+    dict: "an object",
+    list: "an array",
+    str: "a string",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    type(None): "null",
+}
+
+
+@lru_cache(maxsize=None)
+def schema() -> dict[str, Any]:
+    text = resources.files("sphinx_apidocs").joinpath("schemas", SCHEMA_FILE).read_text("utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=None)
+def _validator(kind: str) -> Draft7Validator:
+    root = schema()
+    return Draft7Validator({**root, "$ref": f"#/definitions/{kind}"})
+
+
+def validate_document(data: Any, kind: str, where: str) -> list[str]:
+    """Problems of ``data`` as a ``listing`` or ``declaration``, one line each, sorted by place."""
+    errors = sorted(
+        _validator(kind).iter_errors(data),
+        key=lambda e: (list(map(str, e.absolute_path)), e.message),
+    )
+    return [f"{where}#{json_pointer(list(e.absolute_path))}: {describe(e)}" for e in errors]
+
+
+def describe(error: ValidationError) -> str:
+    """A short, specific message for a schema error (jsonschema's own can be pages long)."""
+    definitions = schema()["definitions"]
+    instance = error.instance
+    if error.validator == "anyOf":
+        for name, text in _ANY_OF_MESSAGES.items():
+            if error.schema == definitions[name]:
+                return text.format(got=_short(instance))
+        if error.schema.get("anyOf") == definitions["operation"]["allOf"][1]["anyOf"]:
+            return "operation has neither 'method' nor 'httpMethod'"
+        best = _deepest(error.context or [])
+        return describe(best) if best is not None else f"invalid value {_short(instance)}"
+    if error.validator == "type":
+        expected = error.validator_value
+        names = expected if isinstance(expected, list) else [expected]
+        return f"expected {' or '.join(names)}, got {_JSON_TYPES.get(type(instance), 'a value')}"
+    if error.validator == "pattern":
+        field = error.absolute_path[-1] if error.absolute_path else ""
+        if field in ("method", "httpMethod"):
+            return f"unknown HTTP method {_short(instance)}"
+        if field == "paramType":
+            return f"unknown paramType {_short(instance)} (expected path, query, body, header or form)"
+        return f"{_short(instance)} does not match the expected form"
+    if error.validator == "required":
+        return error.message
+    if error.validator == "minLength":
+        return "must not be empty"
+    return error.message if len(error.message) <= 200 else error.message[:197] + "..."
+
+
+_ANY_OF_MESSAGES = {
+    "boolish": "expected true or false, got {got}",
+    "numberish": "expected a number, got {got}",
+    "version": "unsupported swaggerVersion {got} (expected 1.0, 1.1 or 1.2)",
+    "items": "expected a type name or an object with 'type' or '$ref', got {got}",
+    "mimeTypes": "expected a list of media types, got {got}",
+}
+
+
+def _deepest(errors: list[ValidationError]) -> ValidationError | None:
+    def depth(e: ValidationError) -> int:
+        return len(e.absolute_path)
+
+    candidates = [e for e in _flatten(errors) if e.validator != "anyOf"]
+    return max(candidates, key=depth, default=None)
+
+
+def _flatten(errors: list[ValidationError]) -> Iterator[ValidationError]:
+    for error in errors:
+        yield error
+        yield from _flatten(list(error.context or []))
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
