@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import Any, Mapping
 
 from sphinx_apidocs.errors import SpecError
@@ -58,7 +59,8 @@ def build_spec(documents: DocumentSet) -> ApiSpec:
             )
         )
         warnings.extend(reader.warnings)
-    warnings.extend(_duplicate_nicknames(resources))
+    resources, renamed = _unique_nicknames(resources)
+    warnings.extend(renamed)
     first = documents.listing.data if documents.listing else documents.declarations[0].document.data
     return ApiSpec(
         swagger_version=str(first.get("swaggerVersion", "")),
@@ -79,17 +81,35 @@ def _info(data: Mapping[str, Any]) -> ApiInfo:
     )
 
 
-def _duplicate_nicknames(resources: list[Resource]) -> list[str]:
+def _unique_nicknames(resources: list[Resource]) -> tuple[list[Resource], list[str]]:
+    """Rename repeated nicknames (``watchJob`` -> ``watchJob-2``) so every operation has an id.
+
+    Real specs repeat nicknames (Kubernetes does for path variants). Documentation needs one
+    target per operation, so later repeats get a numbered suffix, with a located warning.
+    """
     seen: dict[str, str] = {}
-    warnings = []
+    taken = {op.nickname for resource in resources for op in resource.operations}
+    warnings: list[str] = []
+    result: list[Resource] = []
     for resource in resources:
-        for op in resource.operations:
-            where = f"{resource.source} ({op.method} {op.path})"
-            if op.nickname in seen:
-                warnings.append(
-                    f"{where}: nickname {op.nickname!r} is also used by {seen[op.nickname]}; "
-                    "references and filters go to the first"
-                )
-            else:
+        apis = []
+        for api in resource.apis:
+            operations = []
+            for op in api.operations:
+                where = f"{resource.source} ({op.method} {op.path})"
+                if op.nickname in seen:
+                    counter = 2
+                    while f"{op.nickname}-{counter}" in taken:
+                        counter += 1
+                    new = f"{op.nickname}-{counter}"
+                    taken.add(new)
+                    warnings.append(
+                        f"{where}: nickname {op.nickname!r} is also used by {seen[op.nickname]}; "
+                        f"this operation is documented as {new!r}"
+                    )
+                    op = replace(op, nickname=new)
                 seen[op.nickname] = where
-    return warnings
+                operations.append(op)
+            apis.append(replace(api, operations=tuple(operations)))
+        result.append(replace(resource, apis=tuple(apis)))
+    return result, warnings

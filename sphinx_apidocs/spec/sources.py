@@ -17,6 +17,7 @@ from typing import Any, Iterator
 
 from sphinx_apidocs.errors import FetchError, SpecError
 from sphinx_apidocs.spec.fetch import Document, Fetcher, FetchOptions, display_url, is_url, read_file
+from sphinx_apidocs.spec.headers import expand_headers
 from sphinx_apidocs.spec.validate import validate_document
 
 FORMAT_SUFFIX = ".{format}"
@@ -95,6 +96,7 @@ def snapshot_name(key: str) -> str:
 def load_documents(source: str, options: FetchOptions | None = None) -> DocumentSet:
     """Fetch or read every document of the API at ``source`` (URL, file or folder)."""
     options = options or FetchOptions()
+    expand_headers(options.headers)  # a missing ${VAR} is an error even for local sources
     if is_url(source):
         return _from_url(source, options)
     if os.path.isdir(source):

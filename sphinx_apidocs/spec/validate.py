@@ -44,10 +44,39 @@ def _validator(kind: str) -> Draft7Validator:
 def validate_document(data: Any, kind: str, where: str) -> list[str]:
     """Problems of ``data`` as a ``listing`` or ``declaration``, one line each, sorted by place."""
     errors = sorted(
-        _validator(kind).iter_errors(data),
+        (leaf for error in _validator(kind).iter_errors(data) for leaf in _specific(error)),
         key=lambda e: (list(map(str, e.absolute_path)), e.message),
     )
-    return [f"{where}#{json_pointer(list(e.absolute_path))}: {describe(e)}" for e in errors]
+    lines = [f"{where}#{json_pointer(list(e.absolute_path))}: {describe(e)}" for e in errors]
+    return list(dict.fromkeys(lines))
+
+
+def _specific(error: ValidationError) -> Iterator[ValidationError]:
+    """Replace an ``anyOf`` failure by the errors of the branch the value was meant for.
+
+    Known "one of several spellings" definitions (booleans as strings...) stay whole: their
+    message says what is accepted. Otherwise the branch whose type matches the value wins.
+    """
+    if error.validator != "anyOf" or _known_any_of(error) or not error.context:
+        yield error
+        return
+    branches: dict[int, list[ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    fitting = [
+        errs for errs in branches.values()
+        if not any(e.validator == "type" and not e.relative_path for e in errs)
+    ]
+    chosen = fitting[0] if fitting else min(branches.values(), key=len)
+    for sub in chosen:
+        yield from _specific(sub)
+
+
+def _known_any_of(error: ValidationError) -> bool:
+    definitions = schema()["definitions"]
+    return any(error.schema == definitions[name] for name in _ANY_OF_MESSAGES) or (
+        error.schema.get("anyOf") == definitions["operation"]["allOf"][1]["anyOf"]
+    )
 
 
 def describe(error: ValidationError) -> str:
@@ -60,8 +89,7 @@ def describe(error: ValidationError) -> str:
                 return text.format(got=_short(instance))
         if error.schema.get("anyOf") == definitions["operation"]["allOf"][1]["anyOf"]:
             return "operation has neither 'method' nor 'httpMethod'"
-        best = _deepest(error.context or [])
-        return describe(best) if best is not None else f"invalid value {_short(instance)}"
+        return f"invalid value {_short(instance)}"
     if error.validator == "type":
         expected = error.validator_value
         names = expected if isinstance(expected, list) else [expected]
@@ -87,20 +115,6 @@ _ANY_OF_MESSAGES = {
     "items": "expected a type name or an object with 'type' or '$ref', got {got}",
     "mimeTypes": "expected a list of media types, got {got}",
 }
-
-
-def _deepest(errors: list[ValidationError]) -> ValidationError | None:
-    def depth(e: ValidationError) -> int:
-        return len(e.absolute_path)
-
-    candidates = [e for e in _flatten(errors) if e.validator != "anyOf"]
-    return max(candidates, key=depth, default=None)
-
-
-def _flatten(errors: list[ValidationError]) -> Iterator[ValidationError]:
-    for error in errors:
-        yield error
-        yield from _flatten(list(error.context or []))
 
 
 def _short(value: Any, limit: int = 60) -> str:

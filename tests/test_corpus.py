@@ -1,0 +1,91 @@
+"""Every Swagger 1.x file of the shared corpus loads, or fails with one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sphinx_apidocs.cli import main
+from sphinx_apidocs.errors import ApidocsError, SpecError
+from sphinx_apidocs.spec import load_spec
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+sys.path.insert(0, str(ROOT / "scripts"))
+
+if not CORPUS.is_dir():
+    pytest.skip(f"the shared corpus is not beside the checkout ({CORPUS})", allow_module_level=True)
+
+import compatibility_page  # noqa: E402
+
+FILES = compatibility_page.corpus_files(CORPUS)
+
+
+def test_the_corpus_is_all_there():
+    assert len(FILES) == 43
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.relative_to(CORPUS).as_posix())
+def test_loads_or_fails_with_one_line_errors(path):
+    try:
+        spec = load_spec(str(path))
+    except ApidocsError as exc:
+        lines = exc.problems if isinstance(exc, SpecError) else [str(exc)]
+        assert lines and all(line and "\n" not in line for line in lines)
+        assert all(str(path.parent) in line for line in lines)
+        return
+    assert spec.resources
+    for op in spec.operations:
+        assert op.method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+        assert op.nickname
+    nicknames = [op.nickname for op in spec.operations]
+    assert len(nicknames) == len(set(nicknames))
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.relative_to(CORPUS).as_posix())
+def test_cli_validate_never_prints_a_traceback(path, capsys):
+    status = main(["validate", str(path)])
+    out, err = capsys.readouterr()
+    assert status in (0, 1)
+    assert "Traceback" not in out + err
+    if status == 0:
+        assert out.startswith(f"{path}: valid Swagger 1.")
+
+
+def test_compatibility_page_is_current():
+    page = (ROOT / "docs" / "compatibility.rst").read_text(encoding="utf-8")
+    assert page == compatibility_page.render(CORPUS), "run scripts/compatibility_page.py > docs/compatibility.rst"
+
+
+def test_swapped_petstore_files_are_matched_by_resource_path():
+    spec = load_spec(str(CORPUS / "swagger-1.2" / "swagger-parser-petstore" / "api-docs"))
+    sources = {r.resource_path: Path(r.source).name for r in spec.resources}
+    assert sources == {"/pet": "pet", "/user": "store", "/store": "user"}
+
+
+def test_legacy_quirks_are_normalized():
+    spec = load_spec(str(CORPUS / "swagger-1.x-legacy" / "wordnik-word" / "word.json"))
+    related = spec.operation("getRelatedWords")
+    assert related.method == "GET"  # from httpMethod
+    assert related.response_type.display() == "array[related]"  # responseClass List[related]
+    use_canonical = next(p for p in related.parameters if p.name == "useCanonical")
+    assert use_canonical.enum == ("false", "true")  # allowableValues LIST
+    limit = next(p for p in related.parameters if p.name == "limitPerRelationshipType")
+    assert (limit.minimum, limit.maximum) == (1, None)  # RANGE with max "Infinity"
+    assert limit.type.display() == "integer (int32)"  # dataType int
+    assert related.response_messages[0].message == "Invalid word supplied."  # errorResponses.reason
+
+
+def test_cli_in_a_subprocess_reports_bad_input_in_one_line(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"swaggerVersion": "1.2", "resourcePath": "/x", "apis": [{"path": "/x", "operations": [{"method": "GET"')
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx_apidocs", "validate", str(bad)],
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"error: {bad}: invalid JSON at line 1 column 104: Expecting ',' delimiter"
+    assert "Traceback" not in result.stderr
