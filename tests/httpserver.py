@@ -9,7 +9,6 @@ from __future__ import annotations
 import http.server
 import json
 import threading
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
@@ -22,6 +21,11 @@ class Route:
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json"})
     delay: float = 0.0
     require_header: tuple[str, str] | None = None  # (name, value) or 401
+    stream_bytes: int = 0  # send this many filler bytes after ``body`` (large responses)
+    truncate: bool = False  # promise more bytes than are sent, then close
+    redirect: str | None = None  # answer 302 to this location
+    stall: float = 0.0  # send headers, then stall before the body (interruptible)
+    send_length: bool = True  # False: no Content-Length, the body ends when the connection closes
 
     @classmethod
     def json(cls, value: Any, **kwargs: Any) -> "Route":
@@ -34,7 +38,11 @@ class ScriptedServer(http.server.ThreadingHTTPServer):
     def __init__(self, routes: dict[str, Route]) -> None:
         self.routes = routes
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.stopping = threading.Event()
         super().__init__(("127.0.0.1", 0), _Handler)
+
+    def hits(self, path: str) -> int:
+        return sum(1 for requested, _ in self.requests if requested.split("?", 1)[0] == path)
 
     @property
     def base(self) -> str:
@@ -52,7 +60,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_error(404)
             return
         if route.delay:
-            time.sleep(route.delay)
+            self.server.stopping.wait(route.delay)
+        if route.redirect is not None:
+            self.send_response(302)
+            self.send_header("Location", route.redirect)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if route.require_header:
             name, value = route.require_header
             if self.headers.get(name) != value:
@@ -62,12 +76,24 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(route.status)
         for name, value in route.headers.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
+        length = len(body) + route.stream_bytes + (1000 if route.truncate else 0)
+        if route.send_length:
+            self.send_header("Content-Length", str(length))
         self.end_headers()
         try:
+            if route.stall:
+                self.wfile.flush()
+                self.server.stopping.wait(route.stall)
             self.wfile.write(body)
+            filler = b" " * 65536
+            left = route.stream_bytes
+            while left > 0 and not self.server.stopping.is_set():
+                self.wfile.write(filler[: min(left, len(filler))])
+                left -= len(filler)
         except (BrokenPipeError, ConnectionResetError):
             pass
+        if route.truncate:
+            self.close_connection = True
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
@@ -81,6 +107,7 @@ def scripted_server(routes: dict[str, Route]) -> Iterator[ScriptedServer]:
     try:
         yield server
     finally:
+        server.stopping.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)

@@ -7,6 +7,7 @@ a :class:`FetchError` whose message is one line naming the (redacted) URL or fil
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import socket
@@ -134,7 +135,9 @@ class Fetcher:
         return run_concurrently(self.fetch, urls, self.options.concurrency)
 
     def _fetch_once(self, url: str, shown: str) -> bytes:
-        request = urllib.request.Request(url, headers={"Accept": "application/json", **self._headers})
+        url, credentials = _split_credentials(url)
+        headers = {"Accept": "application/json", **credentials, **self._headers}
+        request = urllib.request.Request(url, headers=headers)
         try:
             response = self._opener.open(request, timeout=self.options.timeout)
         except urllib.error.HTTPError as exc:
@@ -161,16 +164,14 @@ class Fetcher:
         declared = response.headers.get("Content-Length")
         if declared and declared.isdigit() and int(declared) > cap:
             raise FetchError(f"{shown}: response of {int(declared)} bytes exceeds the {cap}-byte cap")
-        chunks: list[bytes] = []
-        total = 0
+        buffer = bytearray()  # grows in place: reading to the cap never holds two copies
         try:
             while True:
-                chunk = response.read(min(1 << 16, cap + 1 - total))
+                chunk = response.read(min(1 << 16, cap + 1 - len(buffer)))
                 if not chunk:
                     break
-                chunks.append(chunk)
-                total += len(chunk)
-                if total > cap:
+                buffer += chunk
+                if len(buffer) > cap:
                     raise FetchError(f"{shown}: response exceeds the {cap}-byte cap")
         except (TimeoutError, socket.timeout):
             raise FetchError(f"{shown}: timed out after {self.options.timeout:g} s while reading") from None
@@ -178,7 +179,22 @@ class Fetcher:
             raise
         except Exception as exc:  # http.client.IncompleteRead and friends
             raise FetchError(f"{shown}: connection broken while reading: {_reason_text(exc)}") from None
-        return b"".join(chunks)
+        if declared and declared.isdigit() and len(buffer) < int(declared):
+            raise FetchError(
+                f"{shown}: connection closed after {len(buffer)} of {int(declared)} bytes (truncated response)"
+            )
+        return bytes(buffer)
+
+
+def _split_credentials(url: str) -> tuple[str, dict[str, str]]:
+    """``https://user:pw@host/x`` -> (``https://host/x``, Basic ``Authorization`` header)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.username is None:
+        return url, {}
+    user = urllib.parse.unquote(parts.username)
+    password = urllib.parse.unquote(parts.password or "")
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return display_url(url), {"Authorization": f"Basic {token}"}
 
 
 class _Retryable(Exception):
