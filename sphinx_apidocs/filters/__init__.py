@@ -1,0 +1,37 @@
+"""Runtime whitelist output filters: parse filter files, list their paths, apply them fast.
+
+Imports neither Sphinx nor docutils, so a service can use it on its own::
+
+    from sphinx_apidocs.filters import load_filters
+    filters = load_filters("output_filters")
+    body = filters["get-auth-user-info"](response)
+"""
+
+from __future__ import annotations
+
+from sphinx_apidocs.filters.codegen import module_source
+from sphinx_apidocs.filters.compile import Filter, compile_filter
+from sphinx_apidocs.filters.errors import FilterError, Location
+from sphinx_apidocs.filters.load import filter_files, load_filter_trees, load_filters
+from sphinx_apidocs.filters.names import escape_name, split_dotted
+from sphinx_apidocs.filters.parse import LoadedFilter, parse_filter_file, parse_filter_text
+from sphinx_apidocs.filters.paths import dotted_paths
+from sphinx_apidocs.filters.tree import FilterTree
+
+__all__ = [
+    "Filter",
+    "FilterError",
+    "FilterTree",
+    "LoadedFilter",
+    "Location",
+    "compile_filter",
+    "dotted_paths",
+    "escape_name",
+    "filter_files",
+    "load_filter_trees",
+    "load_filters",
+    "module_source",
+    "parse_filter_file",
+    "parse_filter_text",
+    "split_dotted",
+]

@@ -1,0 +1,138 @@
+"""``FilterTree``: the parsed, union-merged form of one operation's field list.
+
+A tree level is an ordered tuple of ``(name, child)`` pairs, where ``child`` is ``None`` for a
+leaf (the whole value passes) or a nested ``FilterTree``; ``star=True`` means every key at the
+level passes whole (and then ``fields`` is empty, since ``*`` subsumes its siblings).
+Trees are immutable and may share subtrees (YAML aliases), so one alias used in a thousand
+places costs one subtree, not a thousand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence, Union
+
+from sphinx_apidocs.filters.names import split_dotted
+
+
+@dataclass(frozen=True)
+class FilterTree:
+    """One level of a whitelist; see the module docstring."""
+
+    fields: tuple[tuple[str, FilterTree | None], ...] = ()
+    star: bool = False
+
+    def __post_init__(self) -> None:
+        for name, child in self.fields:
+            if not isinstance(name, str):
+                raise TypeError(f"field names must be str, not {type(name).__name__}")
+            if child is not None and not isinstance(child, FilterTree):
+                raise TypeError(f"a child must be a FilterTree or None, not {type(child).__name__}")
+        # Keys must be exact ``str``: a subclass could override ``__eq__``/``__hash__`` or
+        # ``__repr__`` (which the code generator relies on). ``str.__str__`` returns an exact copy.
+        fields = tuple(
+            (name if type(name) is str else str.__str__(name), child) for name, child in self.fields
+        )
+        if len({name for name, _ in fields}) != len(fields):
+            raise ValueError("duplicate field names at one level")
+        if self.star and fields:
+            raise ValueError("a '*' level has no other fields ('*' subsumes its siblings)")
+        object.__setattr__(self, "fields", fields)
+
+    @classmethod
+    def from_paths(cls, paths: Iterable[str]) -> FilterTree:
+        """The union of dotted paths (``dotted_paths`` syntax), e.g. ``["a.b", "c.*"]``."""
+        builder = TreeBuilder()
+        for path in paths:
+            segments, star = split_dotted(path)
+            builder.add(segments, star=star)
+        return builder.build()
+
+    def is_empty(self) -> bool:
+        """True when nothing passes (``[]``): not even one leaf or ``*``."""
+        return not self.fields and not self.star
+
+    def size(self) -> int:
+        """Leaves plus ``*`` levels as if every shared subtree were expanded (cheap on a DAG)."""
+        memo: dict[int, int] = {}
+
+        def count(tree: FilterTree) -> int:
+            key = id(tree)
+            if key not in memo:
+                memo[key] = int(tree.star) + sum(
+                    1 if child is None else count(child) for _, child in tree.fields
+                )
+            return memo[key]
+
+        return count(self)
+
+
+_Child = Union["TreeBuilder", FilterTree, None]
+
+
+class TreeBuilder:
+    """Accumulates declarations with union semantics, then ``build()`` freezes them.
+
+    A leaf subsumes whatever is (or later gets) declared below it; ``*`` subsumes its level.
+    A key keeps the position of its first declaration, whatever it later becomes.
+    """
+
+    __slots__ = ("_fields", "_star")
+
+    def __init__(self) -> None:
+        self._fields: dict[str, _Child] = {}
+        self._star = False
+
+    @classmethod
+    def of(cls, tree: FilterTree) -> TreeBuilder:
+        """A builder holding ``tree``'s top level; subtrees stay shared until written to."""
+        builder = cls()
+        builder._fields = dict(tree.fields)
+        builder._star = tree.star
+        return builder
+
+    def add(self, segments: Sequence[str], *, star: bool = False, tree: FilterTree | None = None) -> None:
+        """Declare a leaf at ``segments``, or ``*`` / a whole subtree under ``segments``."""
+        node = self
+        last = len(segments) - 1
+        for index, name in enumerate(segments):
+            if node._star:
+                return
+            fields = node._fields
+            present = name in fields
+            child = fields.get(name)
+            if present and child is None:
+                return  # an existing leaf subsumes the new declaration
+            if index == last and not star:
+                if tree is None:
+                    fields[name] = None
+                    return
+                if not present:
+                    fields[name] = tree
+                    return
+                if child is tree:
+                    return
+            if not present:
+                child = fields[name] = TreeBuilder()
+            elif isinstance(child, FilterTree):
+                child = fields[name] = TreeBuilder.of(child)
+            assert isinstance(child, TreeBuilder)
+            node = child
+        if node._star:
+            return
+        if star or (tree is not None and tree.star):
+            node._star = True
+            node._fields.clear()
+        elif tree is not None:
+            for name, sub in tree.fields:
+                node.add((name,), tree=sub)
+
+    def build(self) -> FilterTree:
+        """Freeze into a ``FilterTree`` (shared subtrees are reused, not copied)."""
+        return FilterTree(
+            tuple(
+                (name, child.build() if isinstance(child, TreeBuilder) else child)
+                for name, child in self._fields.items()
+            ),
+            self._star,
+        )
