@@ -22,6 +22,7 @@ if not CORPUS.is_dir():
 import compatibility_page  # noqa: E402
 
 FILES = compatibility_page.corpus_files(CORPUS)
+OPENAPI_FILES = compatibility_page.openapi_files(CORPUS)
 
 
 def test_the_corpus_is_all_there():
@@ -89,3 +90,63 @@ def test_cli_in_a_subprocess_reports_bad_input_in_one_line(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip() == f"error: {bad}: invalid JSON at line 1 column 104: Expecting ',' delimiter"
     assert "Traceback" not in result.stderr
+
+
+def test_the_openapi_corpus_is_all_there():
+    assert len(OPENAPI_FILES) == 22
+
+
+@pytest.mark.parametrize("path", OPENAPI_FILES, ids=lambda p: p.relative_to(CORPUS).as_posix())
+def test_openapi_files_load_or_fail_with_one_line_errors(path, capsys):
+    try:
+        spec = load_spec(str(path))
+    except ApidocsError as exc:
+        lines = exc.problems if isinstance(exc, SpecError) else [str(exc)]
+        assert lines and all(line and "\n" not in line for line in lines)
+        assert all(str(path) in line for line in lines)
+        return
+    assert spec.swagger_version.startswith(("2.0", "3.0", "3.1"))
+    operations = list(spec.operations)
+    for op in operations:
+        assert op.method in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE")
+        assert op.nickname and op.resource_path
+        assert spec.resource(op.resource_path) is not None
+    nicknames = [op.nickname for op in operations]
+    assert len(nicknames) == len(set(nicknames))
+    # Every model a type names exists (no dangling generated names), walking from operations.
+    models = spec.models()
+    for op in operations:
+        for ref in (op.response_type, *(p.type for p in op.parameters)):
+            name = ref.model_name()
+            assert name is None or name in models, (op.nickname, name)
+    for model in models.values():
+        for prop in model.properties:
+            name = prop.type.model_name()
+            assert name is None or name in models, (model.id, prop.name, name)
+    assert main(["validate", str(path)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"{path}: valid Swagger {spec.swagger_version}: ") and "Traceback" not in out + err
+
+
+EXPECTED_OPERATIONS = {
+    "openapi-3.0/stripe/spec3.json": 417,
+    "openapi-3.0/stripe/spec3.yaml": 417,
+    "openapi-3.1/discord/openapi.json": 242,
+    "swagger-2.0/slack/slack_web_openapi_v2.json": 174,
+    "openapi-3.0/oai-examples/petstore.yaml": 3,
+    "openapi-3.1/oai-examples/webhook-example.yaml": 0,
+}
+
+
+@pytest.mark.parametrize("name, count", EXPECTED_OPERATIONS.items())
+def test_openapi_operation_counts_match_the_manifest(name, count):
+    assert sum(1 for _ in load_spec(str(CORPUS / name)).operations) == count
+
+
+def test_stripe_json_and_yaml_give_the_same_model():
+    from_json = load_spec(str(CORPUS / "openapi-3.0" / "stripe" / "spec3.json"))
+    from_yaml = load_spec(str(CORPUS / "openapi-3.0" / "stripe" / "spec3.yaml"))
+    assert from_json.resources == tuple(
+        r.__class__(**{**r.__dict__, "source": json_r.source, "digest": json_r.digest})
+        for r, json_r in zip(from_yaml.resources, from_json.resources)
+    )

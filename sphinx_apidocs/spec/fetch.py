@@ -1,13 +1,19 @@
-"""Read JSON documents from URLs and files, with the limits a CI build needs.
+"""Read JSON (and YAML) documents from URLs and files, with the limits a CI build needs.
 
 Uses only the standard library (``urllib``): specs are small, a docs build makes a few dozen
 requests, and a dependency-free fetcher keeps the package easy to install. Every failure is
 a :class:`FetchError` whose message is one line naming the (redacted) URL or file.
+
+YAML (OpenAPI documents are often YAML) is read from ``.yaml``/``.yml`` files and from URLs
+whose path or ``Content-Type`` says YAML, with PyYAML's safe loader (the C one when
+available). The result is made JSON-like: keys become strings (``200:`` -> ``"200"``),
+dates become ISO text; recursive aliases and alias "bombs" are refused.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import os
 import socket
@@ -19,8 +25,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence, TypeVar
 
+import yaml
+
 from sphinx_apidocs.errors import FetchError
 from sphinx_apidocs.spec.headers import expand_headers
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+YAML_EXTENSIONS = (".yaml", ".yml")
+YAML_MEDIA_TYPES = ("yaml", "yml")  # application/yaml, application/x-yaml, text/yaml, ...
+#: An alias-heavy YAML document may expand to at most this many nodes beyond 10x its own.
+MAX_YAML_EXPANSION = 200_000
 
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -90,6 +104,110 @@ def parse_json(raw: bytes, where: str) -> Any:
         raise FetchError(f"{where}: JSON nested too deeply") from None
 
 
+def is_yaml_name(name: str) -> bool:
+    """True for a file name or URL path ending in ``.yaml``/``.yml``."""
+    path = urllib.parse.urlsplit(name).path if is_url(name) else name
+    return path.lower().endswith(YAML_EXTENSIONS)
+
+
+def parse_document(raw: bytes, where: str, yaml_text: bool = False) -> Any:
+    """JSON, or YAML when ``yaml_text`` says so (file extension, URL path or Content-Type)."""
+    return parse_yaml(raw, where) if yaml_text else parse_json(raw, where)
+
+
+def parse_yaml(raw: bytes, where: str) -> Any:
+    """Decode a YAML document, or raise a one-line error with line and column (YAML mark)."""
+    if not raw.strip():
+        raise FetchError(f"{where}: empty document, expected YAML")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FetchError(f"{where}: not UTF-8 text (byte {exc.start})") from None
+    if text.lstrip().startswith("<"):
+        raise FetchError(
+            f"{where}: got HTML or XML instead of YAML (a login page, proxy error or wrong URL?)"
+        )
+    try:
+        data = yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(str(exc.problem or exc.context or "syntax error").split())
+        place = f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+        raise FetchError(f"{where}: invalid YAML{place}: {problem}") from None
+    except yaml.YAMLError as exc:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        raise FetchError(f"{where}: invalid YAML: {message}") from None
+    except RecursionError:
+        raise FetchError(f"{where}: YAML nested too deeply") from None
+    return _json_like(data, where)
+
+
+def _json_like(data: Any, where: str) -> Any:
+    """YAML values -> JSON values, keeping shared (aliased) nodes shared.
+
+    Refuses recursive aliases (a node that contains itself) and documents whose aliases
+    expand to far more nodes than they spell out (the "billion laughs" attack), because
+    everything downstream walks the expanded tree.
+    """
+    converted: dict[int, Any] = {}
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def convert(value: Any) -> tuple[Any, int]:
+        if isinstance(value, (dict, list)):
+            key = id(value)
+            if key in converted:
+                return converted[key], sizes[key]
+            if key in active:
+                raise FetchError(f"{where}: a YAML alias refers to a node that contains it (recursive document)")
+            active.add(key)
+            size = 1
+            if isinstance(value, dict):
+                result: Any = {}
+                for k, v in value.items():
+                    item, n = convert(v)
+                    result[_json_key(k)] = item
+                    size += n
+            else:
+                result = []
+                for v in value:
+                    item, n = convert(v)
+                    result.append(item)
+                    size += n
+            active.discard(key)
+            converted[key], sizes[key] = result, size
+            return result, size
+        if isinstance(value, (datetime.date, datetime.datetime)):
+            return value.isoformat(), 1
+        if isinstance(value, bytes):
+            return base64.b64encode(value).decode("ascii"), 1
+        if isinstance(value, (set, tuple)):
+            return convert(list(value))
+        return value, 1
+
+    try:
+        result, expanded = convert(data)
+    except RecursionError:
+        raise FetchError(f"{where}: YAML nested too deeply") from None
+    if expanded > 10 * len(converted) + MAX_YAML_EXPANSION:
+        raise FetchError(
+            f"{where}: YAML aliases expand to {expanded} nodes from {len(converted)} containers; refusing"
+        )
+    return result
+
+
+def _json_key(key: Any) -> str:
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "null"
+    if isinstance(key, (datetime.date, datetime.datetime)):
+        return key.isoformat()
+    return str(key)
+
+
 def read_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     try:
         size = os.path.getsize(path)
@@ -99,7 +217,17 @@ def read_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
             raw = handle.read()
     except OSError as exc:
         raise FetchError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return Document(location=path, raw=raw, data=parse_json(raw, path))
+    return Document(location=path, raw=raw, data=parse_document(raw, path, _yaml_file(path, raw)))
+
+
+def _yaml_file(path: str, raw: bytes) -> bool:
+    """``.yaml``/``.yml``; or an extension-less file that does not look like JSON (or HTML)."""
+    if is_yaml_name(path):
+        return True
+    if os.path.splitext(os.path.basename(path))[1]:
+        return False
+    start = raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+    return bool(start) and start not in b"{[<"
 
 
 class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
@@ -122,8 +250,9 @@ class Fetcher:
         attempt = 0
         while True:
             try:
-                raw = self._fetch_once(url, shown)
-                return Document(location=url, raw=raw, data=parse_json(raw, shown))
+                raw, content_type = self._fetch_once(url, shown)
+                yaml_text = is_yaml_name(url) or any(t in content_type for t in YAML_MEDIA_TYPES)
+                return Document(location=url, raw=raw, data=parse_document(raw, shown, yaml_text))
             except _Retryable as exc:
                 if attempt >= self.options.retries:
                     raise FetchError(f"{shown}: {exc} (after {attempt + 1} attempts)") from None
@@ -134,7 +263,7 @@ class Fetcher:
         """Fetch several URLs concurrently; results keep the order of ``urls``."""
         return run_concurrently(self.fetch, urls, self.options.concurrency)
 
-    def _fetch_once(self, url: str, shown: str) -> bytes:
+    def _fetch_once(self, url: str, shown: str) -> tuple[bytes, str]:
         url, credentials = _split_credentials(url)
         headers = {"Accept": "application/json", **credentials, **self._headers}
         request = urllib.request.Request(url, headers=headers)
@@ -157,7 +286,8 @@ class Fetcher:
         except (OSError, ValueError) as exc:
             raise _Retryable(_reason_text(exc)) from None
         with response:
-            return self._read_capped(response, shown)
+            content_type = (response.headers.get("Content-Type") or "").lower()
+            return self._read_capped(response, shown), content_type
 
     def _read_capped(self, response: Any, shown: str) -> bytes:
         cap = self.options.max_bytes

@@ -1,4 +1,9 @@
-"""``load_spec(source)``: documents -> validation (all problems at once) -> the model."""
+"""``load_spec(source)``: documents -> validation (all problems at once) -> the model.
+
+Swagger 1.x documents go through :mod:`sphinx_apidocs.spec.normalize`; Swagger 2.0 and
+OpenAPI 3.0/3.1 documents through :mod:`sphinx_apidocs.spec.openapi.normalize`. Both end
+with the same nickname de-duplication.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +44,8 @@ def load_spec(
 
 
 def build_spec(documents: DocumentSet) -> ApiSpec:
+    if documents.kind == "openapi":
+        return _build_openapi(documents)
     problems: list[str] = []
     for declared in documents.declarations:
         where = shown_location(declared.document.location)
@@ -69,6 +76,15 @@ def build_spec(documents: DocumentSet) -> ApiSpec:
         source=shown_location(documents.source),
         warnings=tuple(warnings),
     )
+
+
+def _build_openapi(documents: DocumentSet) -> ApiSpec:
+    from sphinx_apidocs.spec.openapi.normalize import build_openapi_spec
+
+    root, *others = (declared.document for declared in documents.declarations)
+    spec = build_openapi_spec(root, others, documents.source)
+    resources, renamed = _unique_nicknames(list(spec.resources))
+    return replace(spec, resources=tuple(resources), warnings=(*spec.warnings, *renamed))
 
 
 def _info(data: Mapping[str, Any]) -> ApiInfo:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
-PARAM_LOCATIONS = ("path", "query", "body", "header", "form")
+PARAM_LOCATIONS = ("path", "query", "body", "header", "form", "cookie")
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 
@@ -19,15 +19,22 @@ class TypeRef:
 
     ``type`` is a primitive (``string``, ``integer``, ...), ``array``, ``void``, or ``None``
     when ``ref`` names a model. ``items`` is the element type of an array.
+
+    ``variants`` lists the alternatives of an OpenAPI ``oneOf``/``anyOf`` (or a 3.1 type
+    list); it is displayed as ``Cat | Dog``. ``ref`` then names the model that holds the
+    union of the variants' properties (when there is one), so field lookups still work.
     """
 
     type: str | None = None
     format: str | None = None
     ref: str | None = None
     items: TypeRef | None = None
+    variants: tuple[TypeRef, ...] = ()
 
     def display(self) -> str:
-        """Human-readable form: ``array[Milestone]``, ``integer (int64)``, ``Contract``."""
+        """Human-readable form: ``array[Milestone]``, ``integer (int64)``, ``Contract``, ``Cat | Dog``."""
+        if self.variants:
+            return " | ".join(v.display() or "any" for v in self.variants)
         if self.ref:
             return self.ref
         if self.type == "array":
@@ -56,6 +63,7 @@ class Property:
     enum: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    nullable: bool = False  # OpenAPI ``nullable: true`` / 3.1 ``type: [..., "null"]``
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,7 @@ class Model:
     properties: tuple[Property, ...] = ()
     description: str = ""
     required: tuple[str, ...] = ()
+    discriminator: str = ""  # OpenAPI/Swagger 2.0 discriminator property name, if any
 
     def property(self, name: str) -> Property | None:
         for prop in self.properties:
@@ -84,13 +93,21 @@ class Parameter:
     allow_multiple: bool = False
     minimum: float | None = None
     maximum: float | None = None
+    media_types: tuple[str, ...] = ()  # an OpenAPI 3 requestBody's content types
+    nullable: bool = False
+    deprecated: bool = False
 
 
 @dataclass(frozen=True)
 class ResponseMessage:
-    code: int
+    """One documented response. ``code`` is an int (``200``), or a string for the OpenAPI
+    forms ``"default"`` and ``"2XX"``; ``type`` is the full response schema (OpenAPI)."""
+
+    code: int | str
     message: str = ""
     model: str | None = None
+    type: TypeRef | None = None
+    media_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

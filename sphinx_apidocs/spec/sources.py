@@ -4,6 +4,12 @@ Declarations are matched to listing entries by ``resourcePath``, not by file nam
 listings point at files that are named differently, or even swapped (see the corpus). Over
 HTTP the declaration URL is the listing URL + the entry's path (``.{format}`` -> ``.json``),
 or the entry itself when it is an absolute URL; those fetches run concurrently.
+
+Swagger 2.0 / OpenAPI 3.x documents (JSON or YAML) are recognised too: the set then holds
+the root document first and every document it reaches through external ``$ref`` references (same
+folder or URL base only), and ``kind`` is ``"openapi"``. In a folder, the one document with
+a top-level ``swagger``/``openapi`` key is the root (YAML files are read only when the
+folder has no Swagger 1.x document).
 """
 
 from __future__ import annotations
@@ -16,8 +22,18 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from sphinx_apidocs.errors import FetchError, SpecError
-from sphinx_apidocs.spec.fetch import Document, Fetcher, FetchOptions, display_url, is_url, read_file
+from sphinx_apidocs.spec.fetch import (
+    YAML_EXTENSIONS,
+    Document,
+    Fetcher,
+    FetchOptions,
+    display_url,
+    is_url,
+    read_file,
+)
 from sphinx_apidocs.spec.headers import expand_headers
+from sphinx_apidocs.spec.openapi.detect import is_openapi, openapi_version
+from sphinx_apidocs.spec.openapi.refs import base_of, collect_external
 from sphinx_apidocs.spec.validate import validate_document
 
 FORMAT_SUFFIX = ".{format}"
@@ -36,18 +52,24 @@ class Declared:
 
 @dataclass(frozen=True)
 class DocumentSet:
+    """The documents of one API. ``kind`` is ``"swagger"`` (1.x: a listing and declarations)
+    or ``"openapi"`` (2.0/3.x: ``declarations[0]`` is the root document, the others are the
+    documents its external ``$ref`` references reach; ``listing`` is ``None``)."""
+
     source: str
     listing: Document | None
     declarations: tuple[Declared, ...]
+    kind: str = "swagger"
 
 
 def document_kind(data: Any) -> str:
-    """``listing`` or ``declaration``; anything else is a one-line :class:`SpecError` reason."""
+    """``listing``, ``declaration`` or ``openapi`` (Swagger 2.0 / OpenAPI 3.0, 3.1);
+    anything else is a one-line :class:`SpecError` reason."""
     if not isinstance(data, dict):
         raise ValueError("expected a JSON object at the top level")
-    if "swagger" in data or "openapi" in data:
-        version = data.get("swagger") or data.get("openapi")
-        raise ValueError(f"Swagger 2.0 / OpenAPI 3 document (version {version!r}) is not supported yet")
+    if is_openapi(data):
+        openapi_version(data)  # an unsupported version is the reason
+        return "openapi"
     apis = data.get("apis")
     if "resourcePath" in data:
         return "declaration"
@@ -130,7 +152,10 @@ def _from_url(url: str, options: FetchOptions) -> DocumentSet:
     fetcher = Fetcher(options)
     first = fetcher.fetch(url)
     shown = display_url(url)
-    if _kind(first, shown) == "declaration":
+    kind = _kind(first, shown)
+    if kind == "openapi":
+        return _openapi_set(url, first, fetcher.fetch_all, base_of(url))
+    if kind == "declaration":
         key = _declared_key(first.data) or entry_key(urllib.parse.urlsplit(url).path)
         return DocumentSet(url, None, (Declared(first, key, "", snapshot_name(key)),))
     _check_listing(first, shown)
@@ -169,7 +194,10 @@ def _declared_key(data: Any) -> str | None:
 
 def _from_file(path: str, options: FetchOptions) -> DocumentSet:
     document = read_file(path, options.max_bytes)
-    if _kind(document, path) == "declaration":
+    kind = _kind(document, path)
+    if kind == "openapi":
+        return _openapi_set(path, document, _file_reader(options), base_of(path))
+    if kind == "declaration":
         stem = os.path.splitext(os.path.basename(path))[0]
         key = _declared_key(document.data) or normalize_resource_path(stem)
         return DocumentSet(path, None, (Declared(document, key, "", snapshot_name(key)),))
@@ -182,6 +210,18 @@ def _from_file(path: str, options: FetchOptions) -> DocumentSet:
 def _from_folder(folder: str, options: FetchOptions) -> DocumentSet:
     documents = list(scan_folder(folder, options))
     listings = [d for d in documents if kind_or_none(d) == "listing"]
+    declarations = [d for d in documents if kind_or_none(d) == "declaration"]
+    if not listings and not declarations:
+        documents += scan_yaml(folder, options)
+    roots = [d for d in documents if is_openapi(d.data)]
+    if roots:
+        if listings or declarations:
+            raise SpecError([f"{folder}: holds both Swagger 1.x and Swagger 2.0/OpenAPI documents; pass one as the source"])
+        if len(roots) > 1:
+            names = ", ".join(sorted(d.location for d in roots))
+            raise SpecError([f"{folder}: several Swagger 2.0/OpenAPI documents ({names}); pass one of them as the source"])
+        _kind(roots[0], roots[0].location)
+        return _openapi_set(folder, roots[0], _file_reader(options), base_of(roots[0].location, folder))
     if len(listings) > 1:
         names = ", ".join(sorted(d.location for d in listings))
         raise SpecError([f"{folder}: several resource listings ({names}); pass one of them as the source"])
@@ -205,6 +245,53 @@ def kind_or_none(document: Document) -> str | None:
         return document_kind(document.data)
     except ValueError:
         return None
+
+
+def _openapi_set(source: str, root: Document, fetch_all: Any, base: str) -> DocumentSet:
+    """The root document and the documents its external ``$ref`` references reach."""
+    others = collect_external(root, fetch_all, base)
+    declared = [Declared(root, "", "", _openapi_snapshot_name(root, root.location, base, root=True))]
+    declared += [Declared(d, "", "", _openapi_snapshot_name(d, d.location, base)) for d in others]
+    return DocumentSet(source, None, tuple(declared), kind="openapi")
+
+
+def _file_reader(options: FetchOptions) -> Any:
+    def read_all(locations: list[str]) -> list[Document]:
+        return [read_file(location, options.max_bytes) for location in locations]
+
+    return read_all
+
+
+def _openapi_snapshot_name(document: Document, location: str, base: str, root: bool = False) -> str:
+    """Where a snapshot keeps a document: its path below the base, so relative refs still work."""
+    if is_url(location):
+        path = urllib.parse.unquote(urllib.parse.urlsplit(location).path)
+        base_path = urllib.parse.urlsplit(base).path
+        relative = path[len(base_path):] if path.startswith(base_path) else posixpath.basename(path)
+    else:
+        relative = os.path.relpath(os.path.realpath(location), base).replace(os.sep, "/")
+    if root:
+        relative = posixpath.basename(relative)
+    segments = [s for s in relative.split("/") if s]
+    if not segments or not all(_SAFE_SEGMENT.match(s) and s not in (".", "..") for s in segments):
+        segments = [re.sub(r"[^A-Za-z0-9_.-]+", "_", relative).strip("_.") or "openapi"]
+    name = "/".join(segments)
+    if root and not name.lower().endswith((".json", *YAML_EXTENSIONS)):
+        # Other documents keep their names (refs name them); the root needs an extension
+        # that a folder scan reads.
+        name += ".json" if document.raw.lstrip()[:1] in (b"{", b"[") else ".yaml"
+    return name
+
+
+def scan_yaml(folder: str, options: FetchOptions) -> list[Document]:
+    """``*.yaml``/``*.yml`` documents below ``folder`` (a bad one is a one-line error)."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_build")))
+        for name in sorted(files):
+            if not name.startswith(".") and name.lower().endswith(YAML_EXTENSIONS):
+                found.append(read_file(os.path.join(root, name), options.max_bytes))
+    return found
 
 
 def scan_folder(folder: str, options: FetchOptions) -> Iterator[Document]:

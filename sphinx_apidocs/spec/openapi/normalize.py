@@ -1,0 +1,498 @@
+"""A Swagger 2.0 / OpenAPI 3.0 / 3.1 document (plus its external documents) -> :class:`ApiSpec`.
+
+How the model is filled:
+
+- **Resources are tags.** An operation is listed under its first tag; an operation without
+  tags goes to a resource named after the first (non-template) segment of its path
+  (``/pets/{id}`` -> ``pets``; ``/`` -> ``default``). ``Resource.resource_path`` is that
+  name with a leading slash, like Swagger 1.x resource paths (tag ``pets`` -> ``/pets``;
+  ``Operation.resource_path`` too); ``description`` is the tag's description. Resources come in the order of the top-level
+  ``tags`` list, then in order of first use. A leading ``api`` or version segment is
+  skipped when more follows (``/v1/customers/{id}`` -> ``customers``, ``/api/v2/users`` ->
+  ``users``): one resource per API version would hold every operation.
+- **Nicknames** are ``operationId`` values. An operation without one gets the stable generated
+  nickname of Swagger 1.x (``GET /pets/{petId}`` -> ``get-pets-petId``) and a located
+  warning; repeats get ``-2``... (see :func:`sphinx_apidocs.spec.loader._unique_nicknames`).
+- **Scope**: the scopes of the operation's ``security`` requirements (the top-level
+  ``security`` when the operation has none), de-duplicated, joined with ``", "``.
+- **Parameters**: path-level parameters merged with the operation's (the operation wins on
+  the same name and location). ``formData`` -> ``form``; ``cookie`` stays ``cookie``. An
+  OpenAPI 3 ``requestBody`` is the parameter ``body`` (location ``body``) whose
+  ``media_types`` are the content types; its type comes from ``application/json`` (or a
+  ``*json`` type, else the first one).
+- **Responses**: one :class:`ResponseMessage` per code (``int``, or ``"default"``/``"2XX"``),
+  with the schema's type. ``Operation.response_type`` is the type of the first 2xx response
+  with a schema (numeric codes in order, then ``2XX``), or ``void``.
+- **Models**: see :mod:`.schemas` for names. A resource holds the models its operations reach
+  and no earlier resource reached; models no operation reaches go to the first resource.
+- ``base_path``: 2.0 ``scheme://host`` + ``basePath``; 3.x the first server URL with its
+  variables' defaults. 3.1 ``webhooks`` are not documented (they are not paths of the API).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import replace
+from typing import Any, Iterable, Mapping, Sequence
+
+from sphinx_apidocs.errors import SpecError, json_pointer
+from sphinx_apidocs.spec.fetch import Document, display_url, is_url
+from sphinx_apidocs.spec.model import (
+    ApiInfo,
+    ApiPath,
+    ApiSpec,
+    Model,
+    Operation,
+    Parameter,
+    Resource,
+    ResponseMessage,
+    TypeRef,
+)
+from sphinx_apidocs.spec.normalize import generated_nickname, media_types, text
+from sphinx_apidocs.spec.openapi.detect import major, openapi_version
+from sphinx_apidocs.spec.openapi.refs import RefError, Resolver
+from sphinx_apidocs.spec.openapi.schemas import SchemaConverter, Typed
+from sphinx_apidocs.spec.openapi.validate import validate_openapi
+
+METHODS_2 = ("get", "put", "post", "delete", "options", "head", "patch")
+METHODS_3 = (*METHODS_2, "trace")
+DEFAULT_RESOURCE = "default"
+_LOCATIONS = {"formdata": "form", "form": "form", "path": "path", "query": "query", "header": "header", "cookie": "cookie", "body": "body"}
+_VARIABLE = re.compile(r"\{([^{}]*)\}")
+_PREFIX = re.compile(r"^(api|rest|v?\d+(\.\d+)*([a-z]+\d*)?)$", re.I)
+
+
+def shown(location: str) -> str:
+    return display_url(location) if is_url(location) else location
+
+
+def build_openapi_spec(root: Document, others: Sequence[Document], source: str) -> ApiSpec:
+    """Validate and normalize; raises :class:`SpecError` with every problem found."""
+    where = shown(root.location)
+    try:
+        version = openapi_version(root.data)
+    except ValueError as exc:
+        raise SpecError([f"{where}: {exc}"]) from None
+    problems = validate_openapi(root.data, version, where)
+    if problems:
+        raise SpecError(problems)
+    reader = OpenApiReader(root, others, version)
+    try:
+        spec = reader.spec(source)
+    except RecursionError:
+        raise SpecError([f"{where}: schemas nested too deeply to document"]) from None
+    if reader.problems:
+        raise SpecError(list(dict.fromkeys(reader.problems)))
+    return spec
+
+
+class OpenApiReader:
+    def __init__(self, root: Document, others: Sequence[Document], version: str) -> None:
+        self.root = root
+        self.others = others
+        self.data: dict[str, Any] = root.data
+        self.version = version
+        self.v2 = major(version) == 2
+        self.resolver = Resolver(root, others)
+        self.warnings: list[str] = []
+        self.problems: list[str] = []
+        self.schemas = SchemaConverter(self.resolver, self._warn_at)
+
+    # -- messages ------------------------------------------------------------------------
+
+    def _at(self, location: str, pointer: Iterable[Any]) -> str:
+        return f"{shown(location)}#{json_pointer(list(pointer))}"
+
+    def _warn_at(self, location: str, pointer: Iterable[Any], message: str) -> None:
+        self.warnings.append(f"{self._at(location, pointer)}: {message}")
+
+    def _problem(self, location: str, pointer: Iterable[Any], message: str) -> None:
+        self.problems.append(f"{self._at(location, pointer)}: {message}")
+
+    def follow(self, value: Any, location: str, pointer: tuple[Any, ...]) -> tuple[Any, str, tuple[Any, ...]] | None:
+        """``value`` with ``$ref`` chains followed: (object, its document, its pointer), or None."""
+        seen: set[tuple[str, tuple[Any, ...]]] = set()
+        while isinstance(value, dict) and "$ref" in value:
+            try:
+                location, parts, value = self.resolver.resolve(value["$ref"], location)
+            except RefError as exc:
+                self._problem(location, (*pointer, "$ref"), str(exc))
+                return None
+            if (location, parts) in seen:
+                self._problem(location, parts, "circular $ref")
+                return None
+            seen.add((location, parts))
+            pointer = parts
+        return value, location, pointer
+
+    # -- the whole spec ------------------------------------------------------------------
+
+    def spec(self, source: str) -> ApiSpec:
+        operations: list[tuple[str, Operation]] = []
+        paths = self.data.get("paths") or {}
+        root = self.root.location
+        for path, item in paths.items():
+            if path.startswith("x-"):
+                continue
+            followed = self.follow(item, root, ("paths", path))
+            if followed is None:
+                continue
+            item, location, pointer = followed
+            if not isinstance(item, dict):
+                self._problem(location, pointer, "expected a path item object")
+                continue
+            operations.extend(self.path_operations(path, item, location, pointer))
+        self.named_schemas()
+        webhooks = self.data.get("webhooks")
+        if isinstance(webhooks, dict) and webhooks:
+            listed = ", ".join(str(name) for name in list(webhooks)[:5]) + (", ..." if len(webhooks) > 5 else "")
+            self._warn_at(root, ("webhooks",), f"{len(webhooks)} webhook(s) not documented ({listed}): only paths are")
+
+        resources = self.resources(operations)
+        info = self.data.get("info") if isinstance(self.data.get("info"), dict) else {}
+        version = info.get("version")
+        return ApiSpec(
+            swagger_version=self.version,
+            info=ApiInfo(
+                title=text(info.get("title")),
+                description=text(info.get("description")),
+                version="" if version is None else str(version),
+            ),
+            resources=tuple(resources),
+            source=shown(source),
+            warnings=tuple(dict.fromkeys(self.warnings)),
+        )
+
+    def named_schemas(self) -> None:
+        """Every component / definition schema is a model (or alias) even if nothing uses it."""
+        root = self.root.location
+        section = ("definitions",) if self.v2 else ("components", "schemas")
+        value: Any = self.data
+        for part in section:
+            value = value.get(part) if isinstance(value, dict) else None
+        for key in value if isinstance(value, dict) else {}:
+            ref = "#" + json_pointer([*section, key])
+            self.schemas.convert({"$ref": ref}, key, root, section)
+
+    def resources(self, operations: list[tuple[str, Operation]]) -> list[Resource]:
+        tag_text: dict[str, str] = {}
+        order: list[str] = []
+        for tag in self.data.get("tags") or []:
+            if isinstance(tag, dict) and isinstance(tag.get("name"), str):
+                name = resource_path(tag["name"])
+                tag_text.setdefault(name, text(tag.get("description")))
+                order.append(name)
+        grouped: dict[str, dict[str, list[Operation]]] = {}
+        for tag, op in operations:
+            grouped.setdefault(tag, {}).setdefault(op.path, []).append(op)
+        names = [t for t in dict.fromkeys(order) if t in grouped] + [t for t in grouped if t not in order]
+
+        models = self.schemas.models()
+        owners = self._model_owners(names, grouped, models)
+        digest = hashlib.sha256(b"".join(d.raw for d in (self.root, *self.others))).hexdigest()
+        base_path = self.base_path()
+        resources = []
+        for name in names:
+            apis = tuple(
+                ApiPath(path=path, description=self._path_description(path), operations=tuple(ops))
+                for path, ops in grouped[name].items()
+            )
+            resources.append(Resource(
+                resource_path=name,
+                base_path=base_path,
+                description=tag_text.get(name, ""),
+                apis=apis,
+                models={key: models[key] for key in models if owners.get(key) == name},
+                source=shown(self.root.location),
+                digest=digest,
+            ))
+        return resources
+
+    def _model_owners(self, names: list[str], grouped: dict[str, dict[str, list[Operation]]], models: Mapping[str, Model]) -> dict[str, str]:
+        owners: dict[str, str] = {}
+        for name in names:
+            stack: list[TypeRef | None] = []
+            for ops in grouped[name].values():
+                for op in ops:
+                    stack.append(op.response_type)
+                    stack.extend(p.type for p in op.parameters)
+                    stack.extend(m.type for m in op.response_messages)
+            while stack:
+                ref = stack.pop()
+                if ref is None:
+                    continue
+                stack.extend(ref.variants)
+                if ref.items is not None:
+                    stack.append(ref.items)
+                if ref.ref and ref.ref in models and ref.ref not in owners:
+                    owners[ref.ref] = name
+                    stack.extend(p.type for p in models[ref.ref].properties)
+        if names:
+            for key in models:
+                owners.setdefault(key, names[0])
+        return owners
+
+    def _path_description(self, path: str) -> str:
+        item = (self.data.get("paths") or {}).get(path)
+        if isinstance(item, dict):
+            return text(item.get("summary")) or text(item.get("description"))
+        return ""
+
+    def base_path(self) -> str:
+        if self.v2:
+            base = text(self.data.get("basePath"))
+            host = text(self.data.get("host"))
+            if not host:
+                return base
+            schemes = [s for s in self.data.get("schemes") or [] if isinstance(s, str)]
+            scheme = "https" if "https" in schemes or not schemes else schemes[0]
+            return f"{scheme}://{host}{base}"
+        servers = self.data.get("servers")
+        if not isinstance(servers, list) or not servers or not isinstance(servers[0], dict):
+            return ""
+        server = servers[0]
+        variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
+
+        def substitute(match: re.Match[str]) -> str:
+            variable = variables.get(match.group(1))
+            default = variable.get("default") if isinstance(variable, dict) else None
+            return str(default) if default is not None else match.group(0)
+
+        return _VARIABLE.sub(substitute, text(server.get("url")))
+
+    # -- operations ----------------------------------------------------------------------
+
+    def path_operations(self, path: str, item: dict[str, Any], location: str, pointer: tuple[Any, ...]) -> Iterable[tuple[str, Operation]]:
+        shared = item.get("parameters") if isinstance(item.get("parameters"), list) else []
+        methods = METHODS_2 if self.v2 else METHODS_3
+        for key, op in item.items():
+            if key not in methods or not isinstance(op, dict):
+                continue
+            yield self.operation(path, key, op, shared, location, (*pointer, key))
+
+    def operation(
+        self, path: str, method: str, op: dict[str, Any], shared: list[Any], location: str, pointer: tuple[Any, ...]
+    ) -> tuple[str, Operation]:
+        nickname = op.get("operationId") if isinstance(op.get("operationId"), str) else ""
+        nickname = nickname.strip()
+        if not nickname:
+            nickname = generated_nickname(method, path)
+            self._warn_at(location, pointer, f"operation has no operationId; using {nickname!r}")
+        tags = [t for t in op.get("tags") or [] if isinstance(t, str) and t.strip().strip("/")]
+        resource = resource_path(tags[0] if tags else _resource_of(path))
+
+        parameters = self.parameters(nickname, shared, op.get("parameters") or [], location, pointer)
+        consumes: tuple[str, ...] = ()
+        if self.v2:
+            consumes = media_types(op.get("consumes")) or media_types(self.data.get("consumes"))
+        if not self.v2 and "requestBody" in op:
+            body = self.request_body(nickname, op["requestBody"], location, (*pointer, "requestBody"))
+            if body is not None:
+                parameters.append(body)
+                consumes = body.media_types
+        elif self.v2:
+            parameters = [
+                p if p.location != "body" else _with_media_types(p, consumes) for p in parameters
+            ]
+        messages, response_type, produces = self.responses(nickname, op, location, pointer)
+        return resource, Operation(
+            method=method.upper(),
+            path=path,
+            nickname=nickname,
+            summary=text(op.get("summary")),
+            notes=text(op.get("description")),
+            scope=self.scope(op),
+            parameters=tuple(parameters),
+            response_messages=tuple(messages),
+            response_type=response_type,
+            produces=produces,
+            consumes=consumes,
+            deprecated=op.get("deprecated") is True,
+            resource_path=resource,
+        )
+
+    def scope(self, op: dict[str, Any]) -> str:
+        requirements = op.get("security") if "security" in op else self.data.get("security")
+        scopes: list[str] = []
+        for requirement in requirements if isinstance(requirements, list) else []:
+            if not isinstance(requirement, dict):
+                continue
+            for values in requirement.values():
+                scopes += [v for v in values if isinstance(v, str)] if isinstance(values, list) else []
+        return ", ".join(dict.fromkeys(scopes))
+
+    def parameters(
+        self, nickname: str, shared: list[Any], own: list[Any], location: str, pointer: tuple[Any, ...]
+    ) -> list[Parameter]:
+        found: dict[tuple[str, str], Parameter] = {}
+        sources = [(p, (*pointer[:-1], "parameters", i)) for i, p in enumerate(shared)]
+        sources += [(p, (*pointer, "parameters", i)) for i, p in enumerate(own if isinstance(own, list) else [])]
+        for raw, where in sources:
+            followed = self.follow(raw, location, where)
+            if followed is None:
+                continue
+            param, param_location, param_pointer = followed
+            parameter = self.parameter(nickname, param, param_location, param_pointer)
+            if parameter is not None:
+                found[(parameter.name, parameter.location)] = parameter  # the operation's own wins
+        return list(found.values())
+
+    def parameter(self, nickname: str, p: Any, location: str, pointer: tuple[Any, ...]) -> Parameter | None:
+        if not isinstance(p, dict) or not isinstance(p.get("name"), str) or not isinstance(p.get("in"), str):
+            self._problem(location, pointer, "expected a parameter object with 'name' and 'in'")
+            return None
+        place = _LOCATIONS.get(p["in"].lower())
+        if place is None:
+            self._problem(location, (*pointer, "in"), f"unknown parameter location {p['in']!r}")
+            return None
+        name = p["name"]
+        hint = f"{nickname}.{'body' if place == 'body' else name}"
+        chosen_types: tuple[str, ...] = ()
+        if self.v2 and place != "body":
+            typed = self.schemas.convert(p, hint, location, pointer)  # 2.0: type/format/items inline
+        elif "schema" in p:
+            typed = self.schemas.convert(p["schema"], hint, location, (*pointer, "schema"))
+        elif isinstance(p.get("content"), dict) and p["content"]:
+            media, entry = _preferred(p["content"])
+            chosen_types = tuple(p["content"])
+            schema = entry.get("schema") if isinstance(entry, dict) else None
+            typed = self.schemas.convert(schema, hint, location, (*pointer, "content", media, "schema"))
+        else:
+            typed = Typed(TypeRef())
+        description = text(p.get("description")) or typed.description
+        default = p.get("default") if "default" in p else typed.default
+        return Parameter(
+            name=name,
+            location=place,
+            type=typed.type,
+            description=description,
+            required=p.get("required") is True or place == "path",
+            default=default,
+            enum=typed.enum,
+            allow_multiple=typed.type.type == "array" or p.get("collectionFormat") == "multi",
+            minimum=typed.minimum,
+            maximum=typed.maximum,
+            media_types=chosen_types,
+            nullable=typed.nullable,
+            deprecated=p.get("deprecated") is True,
+        )
+
+    def request_body(self, nickname: str, raw: Any, location: str, pointer: tuple[Any, ...]) -> Parameter | None:
+        followed = self.follow(raw, location, pointer)
+        if followed is None:
+            return None
+        body, location, pointer = followed
+        if not isinstance(body, dict):
+            self._problem(location, pointer, "expected a request body object")
+            return None
+        content = body.get("content") if isinstance(body.get("content"), dict) else {}
+        typed = Typed(TypeRef())
+        if content:
+            media, entry = _preferred(content)
+            schema = entry.get("schema") if isinstance(entry, dict) else None
+            if schema is not None:
+                typed = self.schemas.convert(schema, f"{nickname}.body", location, (*pointer, "content", media, "schema"))
+        return Parameter(
+            name="body",
+            location="body",
+            type=typed.type,
+            description=text(body.get("description")) or typed.description,
+            required=body.get("required") is True,
+            media_types=tuple(content),
+            nullable=typed.nullable,
+        )
+
+    def responses(
+        self, nickname: str, op: dict[str, Any], location: str, pointer: tuple[Any, ...]
+    ) -> tuple[list[ResponseMessage], TypeRef, tuple[str, ...]]:
+        raw = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+        entries: list[tuple[int | str, Any, str, tuple[Any, ...], Any, tuple[str, ...], tuple[Any, ...]]] = []
+        produces: list[str] = []
+        for code, value in raw.items():
+            if str(code).startswith("x-"):
+                continue
+            followed = self.follow(value, location, (*pointer, "responses", code))
+            if followed is None:
+                continue
+            response, where, response_pointer = followed
+            if not isinstance(response, dict):
+                self._problem(where, response_pointer, "expected a response object")
+                continue
+            schema, schema_pointer, types = None, response_pointer, ()
+            if self.v2:
+                schema, schema_pointer = response.get("schema"), (*response_pointer, "schema")
+                types = media_types(op.get("produces")) or media_types(self.data.get("produces"))
+            elif isinstance(response.get("content"), dict) and response["content"]:
+                media, entry = _preferred(response["content"])
+                types = tuple(response["content"])
+                schema = entry.get("schema") if isinstance(entry, dict) else None
+                schema_pointer = (*response_pointer, "content", media, "schema")
+            produces += types
+            entries.append((_code(code), response, where, response_pointer, schema, types, schema_pointer))
+
+        success = _success_code([(code, schema) for code, _, _, _, schema, _, _ in entries])
+        messages: list[ResponseMessage] = []
+        response_type = TypeRef(type="void")
+        for code, response, where, _, schema, types, schema_pointer in entries:
+            typed: Typed | None = None
+            if schema is not None:
+                hint = f"{nickname}.response" if code == success else f"{nickname}.response.{code}"
+                typed = self.schemas.convert(schema, hint, where, schema_pointer)
+                if code == success:
+                    response_type = typed.type
+            type_ref = typed.type if typed is not None else None
+            messages.append(ResponseMessage(
+                code=code,
+                message=text(response.get("description")),
+                model=type_ref.model_name() if type_ref is not None else None,
+                type=type_ref,
+                media_types=types,
+            ))
+        if self.v2:
+            produces = list(media_types(op.get("produces")) or media_types(self.data.get("produces")))
+        return messages, response_type, tuple(dict.fromkeys(produces))
+
+
+def resource_path(tag: str) -> str:
+    """A tag as a resource path, spelled like Swagger 1.x ones: ``pets`` -> ``/pets``."""
+    return "/" + (tag.strip().strip("/") or DEFAULT_RESOURCE)
+
+
+def _resource_of(path: str) -> str:
+    """The resource of an untagged operation: the first path segment that is not a template,
+    skipping a leading ``api`` and version segments (``/v1/customers`` -> ``customers``)
+    when something follows them."""
+    segments = [s for s in path.split("/") if s and not s.startswith("{")]
+    while len(segments) > 1 and _PREFIX.match(segments[0]):
+        segments.pop(0)
+    return segments[0] if segments else DEFAULT_RESOURCE
+
+
+def _code(code: Any) -> int | str:
+    value = str(code).strip()
+    return int(value) if value.isdigit() else value
+
+
+def _success_code(entries: list[tuple[int | str, Any]]) -> int | str | None:
+    numeric = sorted(c for c, s in entries if isinstance(c, int) and 200 <= c < 300 and s is not None)
+    if numeric:
+        return numeric[0]
+    ranged = [c for c, s in entries if isinstance(c, str) and c.upper() == "2XX" and s is not None]
+    return ranged[0] if ranged else None
+
+
+def _preferred(content: Mapping[str, Any]) -> tuple[str, Any]:
+    """The media type to describe: ``application/json``, else a ``*json`` one, else the first."""
+    keys = list(content)
+    for key in keys:
+        if key.split(";")[0].strip().lower() == "application/json":
+            return key, content[key]
+    for key in keys:
+        if "json" in key.lower():
+            return key, content[key]
+    return keys[0], content[keys[0]]
+
+
+def _with_media_types(parameter: Parameter, types: tuple[str, ...]) -> Parameter:
+    return replace(parameter, media_types=types)

@@ -1,0 +1,488 @@
+"""Schema objects (Swagger 2.0 / OpenAPI 3.x) -> :class:`TypeRef` and :class:`Model`.
+
+Naming, so that walking ``ref``/``items`` through the models works as for Swagger 1.2:
+
+- A named schema (``#/components/schemas/Pet``, ``#/definitions/Pet``, the last pointer
+  segment of a schema in another document (``pets.yaml#/Pet``), or the file name of a
+  whole-file schema (``owner.json`` -> ``owner``)) that describes an object becomes a
+  model of that name; references to it are ``TypeRef(ref="Pet")``. Each is converted once, however
+  many times it is referenced.
+- An inline object schema becomes a model with a generated, deterministic name from its
+  context: ``<operationId>.response`` (success response), ``<operationId>.response.<code>``,
+  ``<operationId>.body`` (request body), ``<operationId>.<parameter>``, and
+  ``<Parent>.<property>`` below a model (also for an array property's item object).
+  A name that is already taken gets ``-2``, ``-3``... appended.
+- ``allOf`` merges the parts' properties (first declaration of a name wins; ``required`` is
+  the union). ``oneOf``/``anyOf`` give a model holding the union of the variants'
+  properties (first wins, none required) and a ``TypeRef`` whose ``variants`` display as
+  ``Cat | Dog``; when exactly one variant is a named model, the ``TypeRef`` points at it
+  directly (Stripe's "id or object" fields: ``string | customer``). With several inline
+  object variants, each also becomes ``<name>.variant<N>``.
+- A single-member wrapper (``allOf: [$ref]``, ``anyOf: [$ref]``, ``oneOf: [X, {type: null}]``)
+  is that member, with the wrapper's ``description``/``nullable``.
+- Nullability: 3.0 ``nullable: true``, 2.0 ``x-nullable``, 3.1 ``type: [T, "null"]``, a
+  ``{type: "null"}`` variant, or ``null`` in ``enum``.
+- Recursion terminates: a schema that is being converted is referred to by its name (a
+  model that contains itself is a ref to itself).
+"""
+
+from __future__ import annotations
+
+import os
+import urllib.parse
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+
+from sphinx_apidocs.spec.model import Model, Property, TypeRef
+from sphinx_apidocs.spec.normalize import text, to_number
+from sphinx_apidocs.spec.openapi.refs import RefError, Resolver
+
+NAMED_SECTIONS = ("schemas", "definitions")
+_ANONYMOUS = frozenset({"schema", "items", "additionalProperties", "not"})
+_IN_PROGRESS = object()
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A converted schema: its type plus what a property or parameter shows of it."""
+
+    type: TypeRef
+    nullable: bool = False
+    description: str = ""
+    enum: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    default: Any = None
+
+
+@dataclass
+class _Draft:
+    name: str
+    description: str = ""
+    entries: list[tuple[str, Any]] = field(default_factory=list)  # ("prop", Property) | ("all"/"any", name)
+    required: list[str] = field(default_factory=list)
+    discriminator: str = ""
+
+
+Warn = Callable[[str, "tuple[Any, ...] | list[Any]", str], None]
+
+
+class SchemaConverter:
+    """Converts schemas of one spec; ``models()`` gives every model after the conversions."""
+
+    def __init__(self, resolver: Resolver, warn: Warn) -> None:
+        self.resolver = resolver
+        self.warn = warn
+        self.drafts: dict[str, _Draft] = {}
+        self.taken: set[str] = set()
+        self.by_target: dict[tuple[str, tuple[str, ...]], Any] = {}
+        self.target_names: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._objectish: dict[tuple[str, tuple[str, ...]], bool] = {}
+        self._reserve_named_sections()
+
+    # -- names ---------------------------------------------------------------------------
+
+    def _reserve_named_sections(self) -> None:
+        """Component / definition keys of the root document keep their names."""
+        root = self.resolver.documents[self.resolver.root]
+        if not isinstance(root, dict):
+            return
+        sections = [("definitions",), ("components", "schemas")]
+        for parts in sections:
+            section: Any = root
+            for part in parts:
+                section = section.get(part) if isinstance(section, dict) else None
+            if isinstance(section, dict):
+                for key in section:
+                    self.target_names[(self.resolver.root, (*parts, key))] = key
+                    self.taken.add(key)
+                for key, value in section.items():
+                    # ``Pet: {$ref: pets.yaml#/Pet}``: the schema in the other file is ``Pet``.
+                    if isinstance(value, dict) and isinstance(value.get("$ref"), str) and not value["$ref"].startswith("#"):
+                        try:
+                            location, target_parts, _ = self.resolver.resolve(value["$ref"], self.resolver.root)
+                        except RefError:
+                            continue
+                        self.target_names.setdefault((location, target_parts), key)
+
+    def unique(self, name: str) -> str:
+        name = name or "model"
+        candidate, counter = name, 2
+        while candidate in self.taken:
+            candidate = f"{name}-{counter}"
+            counter += 1
+        self.taken.add(candidate)
+        return candidate
+
+    def _target_name(self, key: tuple[str, tuple[str, ...]], hint: str) -> str:
+        name = self.target_names.get(key)
+        if name is None:
+            location, parts = key
+            if len(parts) >= 2 and parts[-2] in NAMED_SECTIONS:
+                base = parts[-1]  # components/schemas/Pet, definitions/Pet (another document's too)
+            elif not parts:
+                stem = urllib.parse.urlsplit(location).path if "://" in location else location
+                base = os.path.splitext(os.path.basename(stem))[0]  # a whole-file schema: pet.yaml -> pet
+            elif location != self.resolver.root and parts[-1] not in _ANONYMOUS and "/" not in parts[-1]:
+                base = parts[-1]  # schemas.yaml#/Pet -> Pet
+            else:
+                base = hint  # a schema inside a path, response...: named after its first use
+            name = self.unique(base)
+            self.target_names[key] = name
+        return name
+
+    # -- entry point ---------------------------------------------------------------------
+
+    def convert(self, schema: Any, hint: str, location: str, pointer: tuple[Any, ...]) -> Typed:
+        """The type of ``schema`` (found at ``location#pointer``); inline objects are named ``hint``."""
+        if not isinstance(schema, dict):
+            return Typed(TypeRef())  # true / {} / anything: any value
+        if "$ref" in schema:
+            return self._convert_ref(schema, hint, location, pointer)
+        nullable = _nullable(schema)
+        base = Typed(
+            TypeRef(),
+            nullable=nullable,
+            description=text(schema.get("description")),
+            enum=_enum(schema),
+            minimum=to_number(schema.get("minimum")),
+            maximum=to_number(schema.get("maximum")),
+            default=schema.get("default"),
+        )
+        wrapped = self._single_member(schema)
+        if wrapped is not None:
+            member, key = wrapped
+            inner = self.convert(member, hint, location, (*pointer, *key))
+            return _merge(inner, base)
+        union = self._variants(schema)
+        if _types(schema) - {"null", "object"}:
+            union = []  # ``type: integer`` + ``oneOf`` of ``const`` values: an enumeration of integers
+        if union and not schema.get("properties") and "allOf" not in schema:
+            return self._convert_union(schema, union, hint, location, pointer, base)
+        if self.objectish(schema, location):
+            name = self.unique(hint)
+            self.build_model(schema, name, location, pointer)
+            return replace(base, type=TypeRef(ref=name))
+        return replace(base, type=self._plain_type(schema, hint, location, pointer))
+
+    def _convert_ref(self, schema: dict[str, Any], hint: str, location: str, pointer: tuple[Any, ...]) -> Typed:
+        ref = schema["$ref"]
+        siblings = Typed(
+            TypeRef(),
+            nullable=_nullable(schema),
+            description=text(schema.get("description")),
+        )
+        try:
+            target_location, parts, target = self.resolver.resolve(ref, location)
+        except RefError as exc:
+            self.warn(location, (*pointer, "$ref"), str(exc))
+            name = ref.rsplit("/", 1)[-1] if isinstance(ref, str) else "unknown"
+            return replace(siblings, type=TypeRef(ref=name))
+        key = (target_location, parts)
+        done = self.by_target.get(key)
+        if done is _IN_PROGRESS:
+            return replace(siblings, type=TypeRef(ref=self._target_name(key, hint)))
+        if done is None:
+            name = self._target_name(key, hint)
+            if self._named_objectish(target, target_location, key):
+                done = Typed(TypeRef(ref=name), description=text(target.get("description")) if isinstance(target, dict) else "")
+                self.by_target[key] = done  # before building: a self-reference is a ref to the name
+                self.build_model(target, name, target_location, parts)
+            else:
+                self.by_target[key] = _IN_PROGRESS
+                try:
+                    done = self.convert(target, name, target_location, parts)
+                finally:
+                    self.by_target.pop(key, None)
+                self.by_target[key] = done
+        if done.type.ref and self.drafts.get(done.type.ref) is not None:
+            # A model: the referring property describes itself; the model's text is the model's.
+            return replace(siblings, type=done.type, nullable=siblings.nullable or done.nullable)
+        return _merge(done, siblings)
+
+    # -- shapes --------------------------------------------------------------------------
+
+    def _single_member(self, schema: dict[str, Any]) -> tuple[Any, tuple[Any, ...]] | None:
+        """The one member of a wrapper schema (``allOf: [X]``, ``anyOf: [X, null]``...)."""
+        if schema.get("properties") or _types(schema) - {"null", "object"}:
+            return None
+        members: list[tuple[Any, tuple[Any, ...]]] = []
+        for keyword in ("allOf", "oneOf", "anyOf"):
+            value = schema.get(keyword)
+            if isinstance(value, list):
+                members += [(m, (keyword, i)) for i, m in enumerate(value) if not _is_null_schema(m)]
+            elif value is not None:
+                return None
+        return members[0] if len(members) == 1 else None
+
+    def _variants(self, schema: dict[str, Any]) -> list[tuple[Any, tuple[Any, ...]]]:
+        found: list[tuple[Any, tuple[Any, ...]]] = []
+        for keyword in ("oneOf", "anyOf"):
+            value = schema.get(keyword)
+            if isinstance(value, list):
+                found += [(m, (keyword, i)) for i, m in enumerate(value) if not _is_null_schema(m)]
+        return found
+
+    def objectish(self, schema: Any, location: str, seen: frozenset[Any] = frozenset()) -> bool:
+        """Does ``schema`` describe an object with properties (directly or through composition)?"""
+        if not isinstance(schema, dict):
+            return False
+        if "$ref" in schema:
+            try:
+                target_location, parts, target = self.resolver.resolve(schema["$ref"], location)
+            except RefError:
+                return False
+            key = (target_location, parts)
+            if key in self._objectish:
+                return self._objectish[key]
+            if key in seen:
+                return False
+            result = self.objectish(target, target_location, seen | {key})
+            self._objectish[key] = result
+            return result
+        if isinstance(schema.get("properties"), dict) or schema.get("discriminator"):
+            return True
+        for keyword in ("allOf", "oneOf", "anyOf"):
+            members = schema.get(keyword)
+            if isinstance(members, list) and any(self.objectish(m, location, seen) for m in members):
+                return True
+        return False
+
+    def _named_objectish(self, schema: Any, location: str, key: tuple[str, tuple[str, ...]]) -> bool:
+        """A named schema is a model when it is objectish, or a plain ``type: object``."""
+        if not isinstance(schema, dict) or "$ref" in schema:
+            return False
+        if self._single_member(schema) is not None and not schema.get("discriminator"):
+            return False  # a wrapper: it is its member
+        if self._variants(schema) and not schema.get("properties") and "allOf" not in schema:
+            return self.objectish(schema, location)
+        return self.objectish(schema, location) or "object" in _types(schema)
+
+    def _plain_type(self, schema: dict[str, Any], hint: str, location: str, pointer: tuple[Any, ...]) -> TypeRef:
+        types = [t for t in _type_list(schema) if t != "null"]
+        fmt = schema.get("format") if isinstance(schema.get("format"), str) else None
+        if len(types) > 1:
+            return TypeRef(variants=tuple(self._one_type(t, fmt, schema, hint, location, pointer) for t in types))
+        if types:
+            return self._one_type(types[0], fmt, schema, hint, location, pointer)
+        if "items" in schema:
+            return self._one_type("array", fmt, schema, hint, location, pointer)
+        if isinstance(schema.get("additionalProperties"), (dict, bool)) and schema.get("additionalProperties") is not False:
+            return TypeRef(type="object")
+        if isinstance(schema.get("enum"), list) and schema["enum"] and all(isinstance(v, str) for v in schema["enum"]):
+            return TypeRef(type="string", format=fmt)
+        return TypeRef(format=fmt)
+
+    def _one_type(self, name: str, fmt: str | None, schema: dict[str, Any], hint: str, location: str, pointer: tuple[Any, ...]) -> TypeRef:
+        if name == "array":
+            items = schema.get("items")
+            if isinstance(items, list):  # 2.0/3.0 tuple form: describe the first element
+                items = items[0] if items else None
+                item_pointer: tuple[Any, ...] = (*pointer, "items", 0)
+            else:
+                item_pointer = (*pointer, "items")
+            if items is None:
+                return TypeRef(type="array")
+            return TypeRef(type="array", items=self.convert(items, hint, location, item_pointer).type)
+        return TypeRef(type=name, format=fmt)
+
+    def _convert_union(
+        self,
+        schema: dict[str, Any],
+        union: list[tuple[Any, tuple[Any, ...]]],
+        hint: str,
+        location: str,
+        pointer: tuple[Any, ...],
+        base: Typed,
+    ) -> Typed:
+        inline_objects = [m for m, _ in union if isinstance(m, dict) and "$ref" not in m and self.objectish(m, location)]
+        variants: list[TypeRef] = []
+        object_refs: list[str] = []
+        counter = 0
+        for member, key in union:
+            if isinstance(member, dict) and "$ref" not in member and self.objectish(member, location):
+                counter += 1
+                member_hint = hint if len(inline_objects) == 1 else f"{hint}.variant{counter}"
+                typed = self.convert(member, member_hint, location, (*pointer, *key))
+            else:
+                typed = self.convert(member, f"{hint}.variant{len(variants) + 1}", location, (*pointer, *key))
+            variants.append(typed.type)
+            if typed.type.ref and typed.type.ref in self.drafts:
+                object_refs.append(typed.type.ref)
+        if len(object_refs) == 1:
+            ref: str | None = object_refs[0]
+        elif object_refs:
+            ref = self.unique(hint)
+            self.drafts[ref] = _Draft(
+                ref,
+                description=text(schema.get("description")),
+                entries=[("any", name) for name in dict.fromkeys(object_refs)],
+                discriminator=_discriminator(schema),
+            )
+        else:
+            ref = None
+        return replace(base, type=TypeRef(ref=ref, variants=tuple(variants)))
+
+    # -- models --------------------------------------------------------------------------
+
+    def build_model(self, schema: dict[str, Any], name: str, location: str, pointer: tuple[Any, ...]) -> None:
+        draft = _Draft(name, description=text(schema.get("description")), discriminator=_discriminator(schema))
+        self.drafts[name] = draft
+        self._collect(schema, draft, location, pointer, "all")
+
+    def _collect(self, schema: Any, draft: _Draft, location: str, pointer: tuple[Any, ...], mode: str) -> None:
+        """Add ``schema``'s properties (and those it composes) to ``draft``."""
+        if not isinstance(schema, dict):
+            return
+        if "$ref" in schema:
+            typed = self._convert_ref(schema, draft.name, location, pointer)
+            if typed.type.ref and typed.type.ref in self.drafts:
+                draft.entries.append((mode, typed.type.ref))
+            return
+        if not draft.discriminator:
+            draft.discriminator = _discriminator(schema)
+        properties = schema.get("properties")
+        required = schema.get("required") if isinstance(schema.get("required"), list) else []
+        if mode == "all":
+            draft.required += [r for r in required if isinstance(r, str) and r not in draft.required]
+        if isinstance(properties, dict):
+            for prop_name, prop_schema in properties.items():
+                prop_name = str(prop_name)
+                typed = self.convert(prop_schema, f"{draft.name}.{prop_name}", location, (*pointer, "properties", prop_name))
+                own_required = isinstance(prop_schema, dict) and prop_schema.get("required") is True  # 2.0 habit
+                draft.entries.append(("prop", Property(
+                    name=prop_name,
+                    type=typed.type,
+                    description=typed.description,
+                    required=mode == "all" and (prop_name in required or own_required),
+                    enum=typed.enum,
+                    minimum=typed.minimum,
+                    maximum=typed.maximum,
+                    nullable=typed.nullable,
+                )))
+        members = schema.get("allOf")
+        if isinstance(members, list):
+            for i, member in enumerate(members):
+                self._collect(member, draft, location, (*pointer, "allOf", i), mode)
+        union = self._variants(schema)
+        if union:
+            inline = [m for m, _ in union if isinstance(m, dict) and "$ref" not in m and self.objectish(m, location)]
+            counter = 0
+            for member, key in union:
+                if isinstance(member, dict) and "$ref" not in member and self.objectish(member, location) and len(inline) > 1:
+                    counter += 1
+                    typed = self.convert(member, f"{draft.name}.variant{counter}", location, (*pointer, *key))
+                    if typed.type.ref:
+                        draft.entries.append(("any", typed.type.ref))
+                else:
+                    self._collect(member, draft, location, (*pointer, *key), "any")
+
+    def models(self) -> dict[str, Model]:
+        """Every model, in the order they were first met."""
+        done: dict[str, Model] = {}
+        for name in self.drafts:
+            self._finish(name, done, ())
+        return {name: done[name] for name in self.drafts}
+
+    def _finish(self, name: str, done: dict[str, Model], stack: tuple[str, ...]) -> Model:
+        if name in done:
+            return done[name]
+        draft = self.drafts[name]
+        props: dict[str, Property] = {}
+        required = list(draft.required)
+        for kind, value in draft.entries:
+            if kind == "prop":
+                props.setdefault(value.name, value)
+                continue
+            if value == name or value in stack or value not in self.drafts:
+                continue  # a model composed of itself adds nothing more
+            included = self._finish(value, done, (*stack, name))
+            for prop in included.properties:
+                props.setdefault(prop.name, prop if kind == "all" else replace(prop, required=False))
+            if kind == "all":
+                required += [r for r in included.required if r not in required]
+        wanted = set(required)
+        properties = tuple(
+            replace(p, required=True) if p.name in wanted and not p.required else p for p in props.values()
+        )
+        model = Model(
+            id=name,
+            properties=properties,
+            description=draft.description,
+            required=tuple(required),
+            discriminator=draft.discriminator,
+        )
+        if not stack or name not in stack:
+            done[name] = model
+        return model
+
+
+def _types(schema: dict[str, Any]) -> set[str]:
+    return set(_type_list(schema))
+
+
+def _type_list(schema: dict[str, Any]) -> list[str]:
+    value = schema.get("type")
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _is_null_schema(schema: Any) -> bool:
+    return isinstance(schema, dict) and _type_list(schema) == ["null"] and len(schema.keys() - {"type", "description", "title"}) == 0
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    if schema.get("nullable") is True or schema.get("x-nullable") is True:
+        return True
+    if "null" in _type_list(schema):
+        return True
+    if isinstance(schema.get("enum"), list) and None in schema["enum"]:
+        return True
+    for keyword in ("oneOf", "anyOf"):
+        members = schema.get(keyword)
+        if isinstance(members, list) and any(_is_null_schema(m) for m in members):
+            return True
+    return False
+
+
+def _enum(schema: dict[str, Any]) -> tuple[str, ...]:
+    """``enum`` values, or the ``const`` values of ``oneOf``/``anyOf`` members (3.1 style), as text."""
+    values = schema.get("enum")
+    if not isinstance(values, list):
+        values = [schema["const"]] if "const" in schema else []
+        for keyword in ("oneOf", "anyOf"):
+            members = schema.get(keyword)
+            if isinstance(members, list) and members and all(isinstance(m, dict) and "const" in m for m in members):
+                values += [m["const"] for m in members]
+    return tuple(_plain(v) for v in values if v is not None)
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else str(value)
+
+
+def _discriminator(schema: dict[str, Any]) -> str:
+    value = schema.get("discriminator")
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and isinstance(value.get("propertyName"), str):
+        return value["propertyName"]
+    return ""
+
+
+def _merge(inner: Typed, outer: Typed) -> Typed:
+    """A wrapper's own text and flags over its member's."""
+    return Typed(
+        type=inner.type,
+        nullable=inner.nullable or outer.nullable,
+        description=outer.description or inner.description,
+        enum=outer.enum or inner.enum,
+        minimum=outer.minimum if outer.minimum is not None else inner.minimum,
+        maximum=outer.maximum if outer.maximum is not None else inner.maximum,
+        default=outer.default if outer.default is not None else inner.default,
+    )
