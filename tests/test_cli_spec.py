@@ -129,3 +129,30 @@ def test_serve_refuses_paths_outside_the_folder(tmp_path):
 def test_python_dash_m_version():
     result = subprocess.run([sys.executable, "-m", "sphinx_apidocs", "--version"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0 and result.stdout.startswith("sphinx-apidocs ")
+
+
+def test_serve_an_openapi_folder_with_relative_refs(tmp_path):
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "openapi.yaml").write_text(
+        "openapi: 3.0.3\n"
+        "info: {title: Pets, version: '1'}\n"
+        "paths:\n"
+        "  /pets:\n"
+        "    get:\n"
+        "      operationId: list-pets\n"
+        "      responses:\n"
+        "        '200':\n"
+        "          description: ok\n"
+        "          content:\n"
+        "            application/json:\n"
+        "              schema: {$ref: 'schemas/pet.yaml#/Pet'}\n"
+    )
+    (tmp_path / "schemas" / "pet.yaml").write_text(
+        "Pet:\n  type: object\n  properties:\n    name: {type: string, description: the name}\n"
+    )
+    with serving(str(tmp_path)) as url:
+        spec = load_spec(url)
+    op = spec.operation("list-pets")
+    assert spec.format_label == "OpenAPI 3.0.3"
+    assert op.response_type.ref == "Pet"
+    assert spec.models()["Pet"].property("name").description == "the name"

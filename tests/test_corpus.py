@@ -125,7 +125,7 @@ def test_openapi_files_load_or_fail_with_one_line_errors(path, capsys):
             assert name is None or name in models, (model.id, prop.name, name)
     assert main(["validate", str(path)]) == 0
     out, err = capsys.readouterr()
-    assert out.startswith(f"{path}: valid Swagger {spec.swagger_version}: ") and "Traceback" not in out + err
+    assert out.startswith(f"{path}: valid {spec.format_label}: ") and "Traceback" not in out + err
 
 
 EXPECTED_OPERATIONS = {

@@ -52,7 +52,7 @@ def run_validate(args: argparse.Namespace) -> int:
     for warning in spec.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     operations = sum(1 for _ in spec.operations)
-    print(f"{spec.source}: valid Swagger {spec.swagger_version}: "
+    print(f"{spec.source}: valid {spec.format_label}: "
           f"{len(spec.resources)} resources, {operations} operations")
     return 0
 

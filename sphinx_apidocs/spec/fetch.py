@@ -42,6 +42,7 @@ DEFAULT_MAX_REDIRECTS = 5
 DEFAULT_RETRIES = 2
 DEFAULT_CONCURRENCY = 8
 RETRY_STATUSES = frozenset({502, 503, 504})
+ACCEPT = "application/json, application/yaml;q=0.9, text/yaml;q=0.8, */*;q=0.1"
 
 T = TypeVar("T")
 
@@ -265,7 +266,7 @@ class Fetcher:
 
     def _fetch_once(self, url: str, shown: str) -> tuple[bytes, str]:
         url, credentials = _split_credentials(url)
-        headers = {"Accept": "application/json", **credentials, **self._headers}
+        headers = {"Accept": ACCEPT, **credentials, **self._headers}
         request = urllib.request.Request(url, headers=headers)
         try:
             response = self._opener.open(request, timeout=self.options.timeout)

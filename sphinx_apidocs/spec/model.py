@@ -177,6 +177,12 @@ class ApiSpec:
     warnings: tuple[str, ...] = ()  # located, non-fatal problems (dangling refs, duplicates)
 
     @property
+    def format_label(self) -> str:
+        """``Swagger 1.2``, ``Swagger 2.0`` or ``OpenAPI 3.1.0``: what the input was."""
+        family = "Swagger" if self.swagger_version.startswith(("1", "2")) else "OpenAPI"
+        return f"{family} {self.swagger_version}".strip()
+
+    @property
     def operations(self) -> Iterator[Operation]:
         for resource in self.resources:
             yield from resource.operations

@@ -1,8 +1,10 @@
 """A live endpoint over spec files, for demos, docs builds and tests.
 
-The resource listing is served at ``/api-docs``; every other file of the folder below it
-(``/api-docs/auth.json``, ``/api-docs/listings/greetings``). A request without an extension
-also finds ``NAME.json``. Only files inside the folder are ever served.
+The resource listing (or the one Swagger 2.0/OpenAPI document) is served at ``/api-docs``;
+every other file of the folder below it (``/api-docs/auth.json``,
+``/api-docs/listings/greetings``) and, so that relative ``$ref``s of an OpenAPI root work,
+at the server's root too. A request without an extension also finds ``NAME.json``. Only
+files inside the folder are ever served.
 """
 
 from __future__ import annotations
@@ -15,20 +17,25 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from sphinx_apidocs.errors import SpecError
-from sphinx_apidocs.spec.fetch import FetchOptions
-from sphinx_apidocs.spec.sources import kind_or_none, scan_folder
+from sphinx_apidocs.spec.fetch import FetchOptions, is_yaml_name
+from sphinx_apidocs.spec.openapi.detect import is_openapi
+from sphinx_apidocs.spec.sources import kind_or_none, scan_folder, scan_yaml
 
 LISTING_PATH = "/api-docs"
 
 
 def find_listing(folder: str) -> str:
-    """The one resource listing in ``folder`` (prefers a file named ``api-docs*``)."""
-    listings = [d.location for d in scan_folder(folder, FetchOptions()) if kind_or_none(d) == "listing"]
+    """The one resource listing (or OpenAPI root) in ``folder``; prefers ``api-docs*``."""
+    documents = list(scan_folder(folder, FetchOptions()))
+    listings = [d.location for d in documents if kind_or_none(d) == "listing"]
     if not listings:
-        raise SpecError([f"{folder}: no resource listing to serve at {LISTING_PATH}"])
+        documents += scan_yaml(folder, FetchOptions())
+        listings = [d.location for d in documents if is_openapi(d.data)]
+    if not listings:
+        raise SpecError([f"{folder}: no resource listing or OpenAPI document to serve at {LISTING_PATH}"])
     preferred = [p for p in listings if os.path.basename(p).startswith("api-docs")]
     if len(listings) > 1 and len(preferred) != 1:
-        raise SpecError([f"{folder}: several resource listings ({', '.join(sorted(listings))})"])
+        raise SpecError([f"{folder}: several API documents could be served ({', '.join(sorted(listings))}); keep one per folder"])
     return (preferred or listings)[0]
 
 
@@ -46,7 +53,8 @@ class SpecRequestHandler(http.server.BaseHTTPRequestHandler):
         with open(path, "rb") as handle:
             body = handle.read()
         self.send_response(200)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
+        kind = "application/yaml" if is_yaml_name(path) else "application/json"
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -55,9 +63,10 @@ class SpecRequestHandler(http.server.BaseHTTPRequestHandler):
         url_path = urllib.parse.unquote(url_path)
         if url_path.rstrip("/") in (LISTING_PATH, LISTING_PATH + ".json"):
             return self.listing
-        if not url_path.startswith(LISTING_PATH + "/"):
-            return None
-        relative = url_path[len(LISTING_PATH) + 1 :]
+        if url_path.startswith(LISTING_PATH + "/"):
+            relative = url_path[len(LISTING_PATH) + 1 :]
+        else:
+            relative = url_path.lstrip("/")
         root = os.path.realpath(self.root)
         for candidate in (relative, relative + ".json"):
             full = os.path.realpath(os.path.join(root, candidate))
