@@ -8,6 +8,9 @@ the ratio to the hand-written function. Workloads:
 * ``sparse``: 1000 objects where about two thirds of the whitelisted keys are missing;
 * ``compile``: ``compile_filter`` on 5000-path filters (factory cache cold, then warm): a
   typical API's (40 object types written out per operation) and a worst case (all random).
+* ``fields=`` selection: a cached ``filters.select(nickname, fields)(data)`` (the lookup plus
+  the call) against the plain whitelist filter on the same data, and the cost of a cache miss
+  (parse, check, intersect and compile a new selection).
 
 "hand-written" is what a careful developer types for one known response: a function per object
 type returning a dict literal, a list comprehension per list field; for sparse data, ``in``
@@ -29,7 +32,10 @@ from typing import Any, Callable, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sphinx_apidocs.filters import FilterTree, compile_filter, dotted_paths, module_source  # noqa: E402
+import json  # noqa: E402
+
+from sphinx_apidocs.filters import FilterTree, compile_filter, dotted_paths, load_filters, module_source  # noqa: E402
+from sphinx_apidocs.filters import FieldSelectionError, select_tree  # noqa: E402
 from sphinx_apidocs.filters import compile as compile_module  # noqa: E402
 
 
@@ -320,6 +326,7 @@ def main() -> None:
             cells.append(f"{'n/a':>22}" if ns is None else f"{fmt(ns) + f' ({ns / base[w]:.2f}x)':>22}")
         print(f"{impl:32}" + "".join(cells))
     compile_report()
+    selection_report(workloads, trees)
 
 
 def random_filter(rng: random.Random, leaves: int) -> FilterTree:
@@ -398,6 +405,93 @@ def compile_report() -> None:
             f"cold {fmt(min(cold))} (median {fmt(statistics.median(cold))}), "
             f"warm {fmt(min(warm))} (median {fmt(statistics.median(warm))})"
         )
+
+
+# --- fields= selection -------------------------------------------------------------------------
+
+
+def interleaved(fns: list[Callable[[Any], Any]], arg: Any, rounds: int = 9) -> list[float]:
+    """ns per call of each of ``fns``, measured in turns so drift hits all alike (min)."""
+    runs: list[list[float]] = [[] for _ in fns]
+    for _ in range(rounds):
+        for fn, times in zip(fns, runs):
+            times.append(ns_per_call(fn, arg, budget=0.1))
+    return [min(times) for times in runs]
+
+
+def miss_ns(selector: Any, nickname: str, fields: str, repeat: int = 200) -> tuple[float, float]:
+    """(min, median) ns of ``select`` on an empty cache: parse, check, intersect, compile."""
+    times = []
+    for _ in range(repeat):
+        selector.cache_clear()
+        start = time.perf_counter_ns()
+        try:
+            selector.select(nickname, fields)
+        except FieldSelectionError:
+            pass
+        times.append(time.perf_counter_ns() - start)
+    return min(times), statistics.median(times)
+
+
+def selection_report(workloads: dict[str, Any], trees: dict[str, FilterTree]) -> None:
+    print(
+        "\nfields= selection: filters.select(nickname, fields)(data), cached, against the same compiled\n"
+        "filter called plainly (table[nickname](data)) and the whole whitelist (filters[nickname](data));\n"
+        "ns/op, min of 9 repeats taken in turns\n"
+    )
+    api = api_filter(random.Random(7), 5000)
+    everything = {**trees, "api": api}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "bench.json")
+        path.write_text(json.dumps({name: dotted_paths(tree) for name, tree in everything.items()}))
+        filters = load_filters(path)
+    whole_object = ", ".join(name for name, _ in trees["object"].fields)  # every top-level key
+    cases = [
+        # (label, nickname, fields, compare with: "whitelist" or "direct")
+        ("object, fields = every top-level key", "object", whole_object, "whitelist"),
+        ("object, fields = 5 paths", "object",
+         "stats, profile.address, items.owner.owner_0, root_1, root_5", "direct"),
+        ("page, fields = every top-level key", "page", ", ".join(n for n, _ in trees["page"].fields), "whitelist"),
+        ("page, fields = user_0, address.addr_1", "page", "user_0, address.addr_1", "direct"),
+        ("sparse, fields = 4 paths", "sparse", "sparse_3, sparse_7, sparse_11, sparse_20", "direct"),
+    ]
+    header = f"{'case':40}{'selection call':>16}{'same filter, plain':>22}{'overhead':>10}{'vs filters[nickname]':>22}"
+    print(header)
+    print("-" * len(header))
+    for label, nickname, fields, baseline in cases:
+        data = workloads[nickname][1]
+        selected = filters.select(nickname, fields)
+        whole = filters[nickname]
+        if baseline == "whitelist":
+            assert selected is whole
+            direct = lambda v, n=nickname: filters[n](v)  # noqa: E731 - the plain lookup + call
+            assert direct(data) == selected(data)
+        else:
+            compiled = {nickname: compile_filter(select_tree(filters.selector.tree(nickname), fields))}
+            direct = lambda v, n=nickname, table=compiled: table[n](v)  # noqa: E731 - lookup + call
+            assert direct(data) == selected(data)
+        call = lambda v, n=nickname, f=fields: filters.select(n, f)(v)  # noqa: E731
+        plain = lambda v, n=nickname: filters[n](v)  # noqa: E731
+        ns_select, ns_direct, ns_whole = interleaved([call, direct, plain], data)
+        print(
+            f"{label:40}{fmt(ns_select):>16}{fmt(ns_direct):>22}"
+            f"{(ns_select / ns_direct - 1) * 100:>9.1f}%{ns_select / ns_whole:>21.2f}x"
+        )
+    lookup = ns_per_call(lambda f: filters.select("object", f), "stats, root_1")
+    print(f"\nthe cached lookup alone (filters.select(nickname, fields)): {fmt(lookup)}")
+
+    print("\ncache miss: parse + check + intersect + compile a new selection (factories warm)")
+    api_paths = dotted_paths(api)
+    misses = [
+        ("object (60-path whitelist), 5 paths", "object", cases[1][2]),
+        ("object, all 60 leaves (= whitelist, no compile)", "object", ", ".join(dotted_paths(trees["object"]))),
+        ("api (5000-path whitelist), 3 operations", "api", "op_1, op_20, op_40"),
+        ("api (5000-path whitelist), 50 leaves", "api", ", ".join(api_paths[::100])),
+        ("api, rejected (1 path outside)", "api", "op_1, op_1.nope"),
+    ]
+    for label, nickname, fields in misses:
+        low, median = miss_ns(filters.selector, nickname, fields)
+        print(f"  {label:48} min {fmt(low):>9}, median {fmt(median):>9}")
 
 
 if __name__ == "__main__":

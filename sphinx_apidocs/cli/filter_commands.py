@@ -13,6 +13,7 @@ from typing import Any
 
 from sphinx_apidocs.errors import ApidocsError
 from sphinx_apidocs.filters import (
+    FieldSelector,
     FilterError,
     LoadedFilter,
     compile_filter,
@@ -37,7 +38,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     apply = subparsers.add_parser(
         "apply",
         help="filter a JSON response (file or stdin)",
-        usage="%(prog)s FILTERS --operation NICK [INPUT]",
+        usage="%(prog)s FILTERS --operation NICK [INPUT] [--fields PATHS]",
     )
     apply.add_argument(
         "operands", metavar="FILTERS [INPUT]", nargs="*",
@@ -45,6 +46,11 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     apply.add_argument(
         "--operation", metavar="NICK", nargs="+", required=True, help="the operation's filter"
+    )
+    apply.add_argument(
+        "--fields", metavar="PATHS",
+        help="keep only these comma-separated dotted paths within the whitelist (like a "
+        "client's fields= request); a path outside it is an error",
     )
     apply.set_defaults(handler=run_apply)
 
@@ -95,14 +101,20 @@ def _read_json(source: str | None) -> Any:
 
 
 def run_apply(args: argparse.Namespace) -> int:
-    """Filter one JSON response with one operation's filter, printing JSON."""
+    """Filter one JSON response with one operation's filter (or a ``--fields`` selection
+    within it), printing JSON.
+    """
     operation, *extra = args.operation
     operands = [*args.operands, *extra]
     if not 1 <= len(operands) <= 2:
         raise ApidocsError("usage: sphinx-apidocs apply FILTERS --operation NICK [INPUT]")
     filters, source = operands[0], (operands[1] if len(operands) == 2 else None)
     loaded = _select(load_filter_trees(filters), operation)[operation]
-    result = compile_filter(loaded.tree)(_read_json(source))
+    if args.fields is None:
+        keep = compile_filter(loaded.tree)
+    else:  # checked before reading the input, so a bad selection fails fast
+        keep = FieldSelector({operation: loaded.tree}, cache_size=0).select(operation, args.fields)
+    result = keep(_read_json(source))
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 

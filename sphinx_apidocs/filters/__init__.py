@@ -5,6 +5,7 @@ Imports neither Sphinx nor docutils, so a service can use it on its own::
     from sphinx_apidocs.filters import load_filters
     filters = load_filters("output_filters")
     body = filters["get-auth-user-info"](response)
+    body = filters.select("get-auth-user-info", "info.ref, auth_user")(response)  # a client's fields=
 """
 
 from __future__ import annotations
@@ -16,9 +17,22 @@ from sphinx_apidocs.filters.load import filter_files, load_filter_trees, load_fi
 from sphinx_apidocs.filters.names import escape_name, split_dotted
 from sphinx_apidocs.filters.parse import LoadedFilter, parse_filter_file, parse_filter_text
 from sphinx_apidocs.filters.paths import dotted_paths
+from sphinx_apidocs.filters.select import (
+    CompiledFilters,
+    FieldSelectionError,
+    FieldSelector,
+    SelectionCacheInfo,
+    UnknownOperationError,
+    intersect,
+    select_tree,
+    split_fields,
+)
 from sphinx_apidocs.filters.tree import FilterTree
 
 __all__ = [
+    "CompiledFilters",
+    "FieldSelectionError",
+    "FieldSelector",
     "Filter",
     "FilterError",
     "FilterTree",
@@ -28,10 +42,15 @@ __all__ = [
     "dotted_paths",
     "escape_name",
     "filter_files",
+    "intersect",
     "load_filter_trees",
     "load_filters",
     "module_source",
     "parse_filter_file",
     "parse_filter_text",
+    "select_tree",
+    "SelectionCacheInfo",
     "split_dotted",
+    "split_fields",
+    "UnknownOperationError",
 ]

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from types import MappingProxyType
-from typing import Iterable, Mapping, Union
+from typing import Iterable, Union
 
-from sphinx_apidocs.filters.compile import Filter, compile_filter
+from sphinx_apidocs.filters.compile import compile_filter
 from sphinx_apidocs.filters.errors import FilterError
 from sphinx_apidocs.filters.parse import LoadedFilter, parse_filter_file
+from sphinx_apidocs.filters.select import DEFAULT_CACHE_SIZE, CompiledFilters, FieldSelector
 
 FILTER_SUFFIXES = (".yaml", ".yml", ".json")
 
 PathArg = Union[str, "os.PathLike[str]"]
 Paths = Union[PathArg, Iterable[PathArg]]
 
-_cache: dict[tuple[str, ...], tuple[tuple[tuple[str, int, int], ...], Mapping[str, Filter]]] = {}
+_cache: dict[tuple[tuple[str, ...], int], tuple[tuple[tuple[str, int, int], ...], CompiledFilters]] = {}
 
 
 def _as_list(paths: Paths) -> list[str]:
@@ -68,20 +68,25 @@ def load_filter_trees(paths: Paths) -> dict[str, LoadedFilter]:
     return result
 
 
-def load_filters(paths: Paths) -> Mapping[str, Filter]:
+def load_filters(paths: Paths, *, selection_cache_size: int = DEFAULT_CACHE_SIZE) -> CompiledFilters:
     """A read-only mapping nickname -> compiled filter, for a service to apply to responses.
+
+    ``.select(nickname, fields)`` gives the compiled filter for a client's field selection
+    within a whitelist (see ``select.FieldSelector``), cached in an LRU of
+    ``selection_cache_size`` entries.
 
     Compiled once and cached per path; files are re-read only when the set of files or one of
     their modification times or sizes changes.
     """
-    key = tuple(os.path.abspath(p) for p in _as_list(paths))
+    key = (tuple(os.path.abspath(p) for p in _as_list(paths)), selection_cache_size)
     files = filter_files(paths)
     stamp = tuple((str(f), st.st_mtime_ns, st.st_size) for f, _ in files for st in [f.stat()])
     cached = _cache.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    compiled = MappingProxyType(
-        {nickname: compile_filter(loaded.tree) for nickname, loaded in load_filter_trees(paths).items()}
-    )
-    _cache[key] = (stamp, compiled)
-    return compiled
+    trees = {nickname: loaded.tree for nickname, loaded in load_filter_trees(paths).items()}
+    compiled = {nickname: compile_filter(tree) for nickname, tree in trees.items()}
+    selector = FieldSelector(trees, cache_size=selection_cache_size, compiled=compiled)
+    result = CompiledFilters(compiled, selector)
+    _cache[key] = (stamp, result)
+    return result

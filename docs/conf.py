@@ -1,0 +1,29 @@
+"""Sphinx configuration of the project's own documentation, built with the extension itself.
+
+``APIDOCS_SPEC`` points the sample API reference at a live endpoint (see
+``build_with_live_endpoint.py``); by default it is read from ``../sample_specs``.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.abspath(".."))  # build from a checkout without installing
+
+from sphinx_apidocs import __version__  # noqa: E402
+
+project = "sphinx_apidocs"
+author = "The sphinx_apidocs authors"
+copyright = "2025, " + author
+version = release = __version__
+
+extensions = ["sphinx_apidocs"]
+
+apidocs_spec = os.environ.get("APIDOCS_SPEC", "../sample_specs")
+apidocs_filters = os.environ.get("APIDOCS_FILTERS", "../output_filters")
+apidocs_timeout = 10
+apidocs_resource_pages = "reference"  # one generated page per resource of the sample API
+
+exclude_patterns = ["_build", "_apidocs_snapshot"]
+html_theme = "alabaster"
+html_title = f"sphinx_apidocs {version}"
+man_pages = [("index", "sphinx-apidocs", "API reference docs from a live Swagger endpoint", [author], 7)]

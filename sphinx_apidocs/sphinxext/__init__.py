@@ -1,0 +1,43 @@
+"""The Sphinx extension: ``extensions = ["sphinx_apidocs"]`` (see ``sphinx_apidocs.setup``).
+
+One ``setup_<feature>(app)`` per module, as sphinx-design does: configuration, the state
+loaded once per build, the ``api`` domain, incremental rebuilds and generated resource pages.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from sphinx_apidocs import __version__
+from sphinx_apidocs.sphinxext.config import setup_config
+from sphinx_apidocs.sphinxext.domain import setup_domain
+from sphinx_apidocs.sphinxext.incremental import setup_incremental
+from sphinx_apidocs.sphinxext.render import setup_render
+from sphinx_apidocs.sphinxext.state import setup_state
+from sphinx_apidocs.sphinxext.stubs import setup_stubs
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
+
+#: Bump when the domain data or the rendered doctrees change shape: Sphinx then discards a
+#: pickled environment written by an older version instead of mixing the two.
+ENV_VERSION = 1
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    setup_config(app)
+    setup_state(app)
+    setup_domain(app)
+    setup_render(app)
+    setup_incremental(app)
+    setup_stubs(app)
+    # Registers the catalog even before translations ship (labels then come out as given).
+    app.add_message_catalog("sphinx_apidocs", os.path.join(os.path.dirname(__file__), "locales"))
+    return {
+        "version": __version__,
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -1,0 +1,4 @@
+extensions = ["sphinx_apidocs"]
+apidocs_spec = "../specs"
+apidocs_filters = "../filters"
+apidocs_resource_pages = "api"

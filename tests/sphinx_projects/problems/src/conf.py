@@ -1,0 +1,3 @@
+extensions = ["sphinx_apidocs"]
+apidocs_spec = "../specs"
+apidocs_filters = "../filters"

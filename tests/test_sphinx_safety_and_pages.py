@@ -1,0 +1,88 @@
+"""Spec text is data (hostile notes stay inert with ``-W``), and generated resource pages."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from sphinx_apidocs.sphinxext.stubs import MARKER, escape_rst
+from sphinx_projects.buildtools import REPO, build, copy_project
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_project("hostile", tmp_path_factory.mktemp("hostile"))
+
+
+@pytest.mark.parametrize("builder", ["html", "text"])
+def test_hostile_spec_text_is_inert_and_builds_with_W(hostile: Path, builder: str) -> None:
+    result = build(hostile, hostile.parent / builder, builder, warningiserror=True)
+    assert result.warning_lines() == [] and result.statuscode == 0
+    outputs = "\n".join(p.read_text() for p in result.outdir.rglob(f"*.{'html' if builder == 'html' else 'txt'}"))
+    assert "root:x:0:0" not in outputs  # nothing was included
+    if builder == "html":
+        for hostile_markup in ("<script>alert(", "<img src=x", '<a href="javascript:', "<b>scope</b>", "<b>`x`_"):
+            assert hostile_markup not in outputs
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in outputs
+        assert "&lt;img src=x onerror=alert(2)&gt;" in outputs
+        assert "javascript:alert(3)" not in outputs.replace("&lt;javascript:alert(3)&gt;", "")
+    else:
+        page = (result.outdir / "index.txt").read_text()
+        for text in ("<script>alert(1)</script>", ".. raw:: html", ".. include:: /etc/passwd", "|subst| :ref:", "**bold**"):
+            assert text in page
+        title = (result.outdir / "api" / "index.txt").read_text().splitlines()[0]
+        assert title == ".. include:: /etc/passwd <script>alert(5)</script>"
+
+
+def test_escape_rst_reads_back_literally() -> None:
+    assert escape_rst(".. raw:: html `x`_ |y| name_") == r"\.\. raw\:\: html \`x\`\_ \|y\| name\_"
+    assert escape_rst("two\nlines") == "two lines"
+
+
+def _bench_module():
+    spec = importlib.util.spec_from_file_location("apidocs_bench", REPO / "benchmarks" / "build.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_large_api_gets_one_page_per_resource(tmp_path: Path) -> None:
+    """Generated pages: one per resource plus an overview; the overview holds no operation."""
+    bench = _bench_module()
+    bench.generate_spec(tmp_path, resources=12, paths=2)
+    src = bench.extension_project(tmp_path)
+    result = build(src, tmp_path / "out", warningiserror=True)
+    assert result.warning_lines() == []
+    out = result.outdir / "api"
+    pages = sorted(p.stem for p in out.glob("*.html"))
+    assert pages == ["index"] + [f"res{i:02d}" for i in range(12)]
+    assert 'id="api-op-' not in (out / "index.html").read_text()
+    for i in range(12):
+        assert (out / f"res{i:02d}.html").read_text().count('class="api operation') == 4
+    index_rst = (src / "api" / "index.rst").read_text()
+    assert index_rst.startswith(MARKER) and "   res11\n" in index_rst
+
+
+def test_generated_pages_follow_the_spec_and_spare_hand_written_files(tmp_path: Path) -> None:
+    bench = _bench_module()
+    bench.generate_spec(tmp_path, resources=3, paths=1)
+    src = bench.extension_project(tmp_path)
+    (src / "api").mkdir()
+    own = src / "api" / "notes.rst"
+    own.write_text("Notes\n=====\n\nWritten by hand.\n")
+    (src / "index.rst").write_text((src / "index.rst").read_text() + "   api/notes\n")
+    build(src, tmp_path / "out")
+    assert sorted(p.name for p in (src / "api").iterdir()) == ["index.rst", "notes.rst", "res00.rst", "res01.rst", "res02.rst"]
+
+    listing_file = tmp_path / "specs" / "api-docs.json"
+    listing = json.loads(listing_file.read_text())
+    listing["apis"] = listing["apis"][:2]
+    listing_file.write_text(json.dumps(listing))
+    result = build(src, tmp_path / "out")
+    assert sorted(p.name for p in (src / "api").iterdir()) == ["index.rst", "notes.rst", "res00.rst", "res01.rst"]
+    assert result.read == ["api/index"]  # res02 is gone, the overview changed, the rest did not
+    assert own.read_text() == "Notes\n=====\n\nWritten by hand.\n"

@@ -1,0 +1,178 @@
+"""Warnings: ``type="apidocs"`` with a subtype and a location each, and ``suppress_warnings``
+silences exactly the suppressed subtype. A spec that cannot be loaded stops the build with a
+one-line message (no traceback); a fetch failure with a snapshot falls back with a warning."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+from sphinx_apidocs.spec.serve import serving
+from sphinx_apidocs.sphinxext.config import config_problems
+from sphinx_projects.buildtools import SAMPLE_SPECS, build, copy_project, sphinx_build
+
+SUBTYPES = ["spec", "filter", "coverage", "field"]
+
+
+@pytest.fixture(scope="module")
+def problems(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_project("problems", tmp_path_factory.mktemp("problems"))
+
+
+@pytest.fixture(scope="module")
+def warnings(problems: Path) -> list[str]:
+    return build(problems, problems.parent / "out-all").warning_lines()
+
+
+def _with(lines: list[str], subtype: str) -> list[str]:
+    return [line for line in lines if line.endswith(f"[apidocs.{subtype}]")]
+
+
+def test_every_problem_is_reported_once_with_location(warnings: list[str], problems: Path) -> None:
+    root = problems.parent
+    filters = root / "filters"
+    assert _with(warnings, "field") == [
+        f"{filters}/widgets.yaml:4:1: WARNING: list-widgets: 'widgets.colour' is not in the response model "
+        "WidgetList (no field 'colour') [apidocs.field]"
+    ]
+    coverage = _with(warnings, "coverage")
+    assert coverage == [
+        f"WARNING: {root}/specs/widgets.json#/apis/0/operations/1: operation 'create-widget' (POST /widgets) "
+        "has no output filter, so its output fields are not documented [apidocs.coverage]",
+        f"{filters}/widgets.yaml:7:1: WARNING: filter for 'retired-operation', which is not an operation of the API [apidocs.coverage]",
+    ]
+    assert _with(warnings, "filter") == [
+        f"{filters}/broken.yaml:4:1: WARNING: invalid YAML: expected ',' or ']', but got '<stream end>' [apidocs.filter]"
+    ]
+    spec = _with(warnings, "spec")
+    assert len(spec) == 2
+    assert f"{root}/specs/widgets.json#/apis/1/operations/1/type: unknown model 'Gadget'" in spec[0]
+    assert spec[1].startswith(f"{problems}/index.rst:6: WARNING: operation 'no-such-operation' is not in the API spec")
+    # void delete-widget needs no filter; get-gadget's model is unknown, so 'size' is not checked
+    assert not any("delete-widget" in w or "'size'" in w for w in warnings)
+    assert len(warnings) == 6
+
+
+@pytest.mark.parametrize("subtype", SUBTYPES)
+def test_suppress_warnings_silences_one_subtype(problems: Path, warnings: list[str], subtype: str) -> None:
+    result = build(problems, problems.parent / f"out-{subtype}", overrides={"suppress_warnings": [f"apidocs.{subtype}"]})
+    lines = result.warning_lines()
+    assert _with(lines, subtype) == []
+    assert lines == [w for w in warnings if not w.endswith(f"[apidocs.{subtype}]")]
+
+
+def test_suppress_all_apidocs_warnings(problems: Path) -> None:
+    result = build(problems, problems.parent / "out-none", overrides={"suppress_warnings": ["apidocs"]}, warningiserror=True)
+    assert result.warning_lines() == []
+    assert result.statuscode == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _url_project(tmp_path: Path, url_expr: str, extra: str = "") -> Path:
+    src = tmp_path / "src"
+    src.mkdir(exist_ok=True)
+    (src / "conf.py").write_text(
+        f'import os\nextensions = ["sphinx_apidocs"]\napidocs_spec = {url_expr}\napidocs_timeout = 5\n{extra}'
+    )
+    (src / "index.rst").write_text("Title\n=====\n\n.. api:operation:: get-contract\n")
+    return src
+
+
+def test_fetch_failure_falls_back_to_the_snapshot_with_a_warning(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    shutil.copytree(SAMPLE_SPECS, specs)
+    src = _url_project(tmp_path, 'os.environ["APIDOCS_TEST_URL"]', 'apidocs_snapshot = "_snapshot"\n')
+    import os
+
+    with serving(str(specs)) as url:
+        os.environ["APIDOCS_TEST_URL"] = url
+        try:
+            first = build(src, tmp_path / "out", warningiserror=True)
+        finally:
+            del os.environ["APIDOCS_TEST_URL"]
+    assert first.warning_lines() == []
+    assert sorted(p.name for p in (src / "_snapshot").iterdir())[:2] == ["api-docs.json", "auth.json"]
+
+    os.environ["APIDOCS_TEST_URL"] = f"http://127.0.0.1:{_free_port()}/api-docs"
+    try:
+        down = build(src, tmp_path / "out", fresh=True)
+        quiet = build(src, tmp_path / "out2", fresh=True, overrides={"suppress_warnings": ["apidocs.fetch"]}, warningiserror=True)
+    finally:
+        del os.environ["APIDOCS_TEST_URL"]
+    (line,) = down.warning_lines()
+    assert "connection refused" in line and "using the last good copy in" in line and line.endswith("[apidocs.fetch]")
+    assert 'id="api-op-get-contract"' in (down.outdir / "index.html").read_text()
+    assert quiet.warning_lines() == [] and quiet.statuscode == 0
+
+
+def test_unreachable_spec_stops_the_build_with_one_line(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_free_port()}/api-docs"
+    src = _url_project(tmp_path, repr(url))
+    done = sphinx_build(["-b", "html", str(src), str(tmp_path / "out")])
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if line.strip()]
+    assert errors == [f"ERROR: cannot load the API spec: {url}: connection refused (after 3 attempts)"]
+    assert "Traceback" not in done.stdout + done.stderr and "Exception occurred" not in done.stderr
+
+
+def test_invalid_spec_stops_the_build_with_located_problems(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    shutil.copytree(SAMPLE_SPECS, specs)
+    jobs = specs / "jobs.json"
+    jobs.write_text(jobs.read_text().replace('"method": "GET"', '"method": 42', 1))
+    src = _url_project(tmp_path, repr(str(specs)))
+    done = sphinx_build(["-b", "html", str(src), str(tmp_path / "out")])
+    assert done.returncode == 2
+    errors = [line for line in done.stderr.splitlines() if line.strip()]
+    assert errors[0].startswith(f"ERROR: cannot load the API spec: {specs}/jobs.json#/apis/0/operations/0/method: ")
+    assert "Traceback" not in done.stderr
+
+
+def test_http_error_names_the_url(tmp_path: Path) -> None:
+    with serving(str(SAMPLE_SPECS)) as url:
+        src = _url_project(tmp_path, repr(url + "/nothing-here"))
+        done = sphinx_build(["-b", "html", str(src), str(tmp_path / "out")])
+    assert done.returncode == 2
+    assert f"ERROR: cannot load the API spec: {url}/nothing-here: HTTP 404" in done.stderr
+
+
+class _Config:
+    def __init__(self, **values: object) -> None:
+        defaults = dict(
+            apidocs_spec="", apidocs_filters="", apidocs_headers={}, apidocs_timeout=10,
+            apidocs_snapshot="", apidocs_resource_pages="",
+        )
+        self.__dict__.update({**defaults, **values})
+
+
+def test_config_values_are_validated_with_clear_messages() -> None:
+    assert config_problems(_Config()) == []
+    problems = config_problems(_Config(
+        apidocs_spec=3, apidocs_filters=["ok", 5], apidocs_headers={"Bad Name": "x", "X-Key": 12},
+        apidocs_timeout=0, apidocs_snapshot="https://x", apidocs_resource_pages="../api",
+    ))
+    assert problems == [
+        "apidocs_spec: expected a URL or path string, got int 3",
+        "apidocs_filters[1]: expected a non-empty path string, got int 5",
+        "apidocs_headers: 'Bad Name' is not a valid HTTP header name",
+        "apidocs_headers['X-Key']: the value must be a string, got int",
+        "apidocs_timeout: expected a number of seconds greater than 0, got int 0",
+        "apidocs_snapshot: expected a local folder, got a URL",
+        "apidocs_resource_pages: '../api' must be a plain folder inside the source directory, e.g. 'api' (no '..', no absolute path)",
+    ]
+    assert "secret" not in " ".join(config_problems(_Config(apidocs_headers=["Authorization: secret"])))
+
+
+def test_bad_config_stops_the_build(tmp_path: Path) -> None:
+    src = _url_project(tmp_path, '"specs"', "apidocs_timeout = -1\n")
+    done = sphinx_build(["-b", "html", str(src), str(tmp_path / "out")])
+    assert done.returncode == 2
+    assert "apidocs_timeout: expected a number of seconds greater than 0, got int -1" in done.stderr
