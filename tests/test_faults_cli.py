@@ -7,13 +7,12 @@ bound, and that no traceback is printed. The faults come from a real server on 1
 from __future__ import annotations
 
 import json
-import socket
 import time
 import tracemalloc
 
 import pytest
 
-from httpserver import Route, scripted_server
+from httpserver import Route, scripted_server, unused_port
 from sphinx_apidocs.cli import main
 
 LISTING = {"swaggerVersion": "1.2", "apis": [{"path": "/pets.{format}", "description": "Pets"}]}
@@ -143,9 +142,7 @@ def test_401_without_the_token_then_success_with_it(capsys, monkeypatch):
 
 
 def test_connection_refused(capsys):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()
     status, _, err, elapsed = run_cli(["validate", f"http://127.0.0.1:{port}/api-docs"], capsys)
     assert status == 1
     assert err == f"error: http://127.0.0.1:{port}/api-docs: connection refused (after 3 attempts)\n"

@@ -9,7 +9,6 @@ written only after success, used with an ``apidocs.fetch`` warning, ``-W`` faili
 from __future__ import annotations
 
 import json
-import socket
 import sys
 import time
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent / "sphinx_projects"))
 
 from buildtools import sphinx_build  # noqa: E402
-from httpserver import Route, scripted_server  # noqa: E402
+from httpserver import Route, scripted_server, unused_port  # noqa: E402
 from test_faults_cli import CASES, LISTING, PETS, routes  # noqa: E402
 
 TOKEN = "tok-9f8e7d6c5b4a-secret"
@@ -127,9 +126,7 @@ def test_401_without_the_token_and_success_with_it(tmp_path):
 
 
 def test_connection_refused(tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()
     src = make_project(tmp_path, f"http://127.0.0.1:{port}/api-docs")
     result, elapsed = build(src)
     assert_failed_cleanly(result, src, f"http://127.0.0.1:{port}/api-docs: connection refused (after 3 attempts)")
@@ -169,9 +166,7 @@ def test_snapshot_only_after_success_then_fallback_with_warning(tmp_path):
 
 
 def test_no_endpoint_and_no_snapshot_writes_nothing(tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = unused_port()
     src = make_project(tmp_path, f"http://127.0.0.1:{port}/api-docs")
     result, _ = build(src)
     assert result.returncode == 2

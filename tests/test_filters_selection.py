@@ -40,24 +40,11 @@ from sphinx_apidocs.filters import (
 from sphinx_apidocs.filters import select as select_module
 from sphinx_apidocs.filters.tree import TreeBuilder
 
+from filter_reference import reference
+
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "field_selection.rst"
 KEYS = ["a", "b", "c", "a.b", "*", "x\\y", "p,q"]
-
-
-def reference(tree: FilterTree, value: Any) -> Any:
-    """DESIGN.md "Filter semantics", line by line (as in test_filters_semantics)."""
-    if isinstance(value, dict):
-        if tree.star:
-            return dict(value)
-        return {
-            name: value[name] if sub is None else reference(sub, value[name])
-            for name, sub in tree.fields
-            if name in value
-        }
-    if isinstance(value, (list, tuple)):
-        return [reference(tree, item) for item in value]
-    return None
 
 
 Decl = tuple[tuple[str, ...], bool]

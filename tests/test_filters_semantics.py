@@ -15,22 +15,9 @@ from hypothesis import strategies as st
 from sphinx_apidocs.filters import FilterTree, compile_filter, dotted_paths, module_source
 from sphinx_apidocs.filters.tree import TreeBuilder
 
+from filter_reference import reference
+
 KEYS = ["a", "b", "c", "d", "a.b", "*", "x\\y"]
-
-
-def reference(tree: FilterTree, value: Any) -> Any:
-    """Obviously correct, slow: DESIGN.md "Filter semantics" read line by line."""
-    if isinstance(value, dict):
-        if tree.star:
-            return dict(value)
-        return {
-            name: value[name] if sub is None else reference(sub, value[name])
-            for name, sub in tree.fields
-            if name in value
-        }
-    if isinstance(value, (list, tuple)):
-        return [reference(tree, item) for item in value]
-    return None
 
 
 def run_generated(trees: dict[str, FilterTree]) -> dict[str, Any]:

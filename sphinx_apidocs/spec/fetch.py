@@ -82,19 +82,24 @@ def display_url(url: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
 
 
-def parse_json(raw: bytes, where: str) -> Any:
-    """Decode a JSON document, or raise a one-line error with line and column."""
+def decode_text(raw: bytes, where: str, syntax: str) -> str:
+    """The document as text; an empty body or an HTML page (a login page...) says so."""
     if not raw.strip():
-        raise FetchError(f"{where}: empty document, expected JSON")
+        raise FetchError(f"{where}: empty document, expected {syntax}")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FetchError(f"{where}: not UTF-8 text (byte {exc.start})") from None
-    stripped = text.lstrip()
-    if stripped.startswith("<"):
+    if text.lstrip().startswith("<"):
         raise FetchError(
-            f"{where}: got HTML or XML instead of JSON (a login page, proxy error or wrong URL?)"
+            f"{where}: got HTML or XML instead of {syntax} (a login page, proxy error or wrong URL?)"
         )
+    return text
+
+
+def parse_json(raw: bytes, where: str) -> Any:
+    """Decode a JSON document, or raise a one-line error with line and column."""
+    text = decode_text(raw, where, "JSON")
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -118,16 +123,7 @@ def parse_document(raw: bytes, where: str, yaml_text: bool = False) -> Any:
 
 def parse_yaml(raw: bytes, where: str) -> Any:
     """Decode a YAML document, or raise a one-line error with line and column (YAML mark)."""
-    if not raw.strip():
-        raise FetchError(f"{where}: empty document, expected YAML")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FetchError(f"{where}: not UTF-8 text (byte {exc.start})") from None
-    if text.lstrip().startswith("<"):
-        raise FetchError(
-            f"{where}: got HTML or XML instead of YAML (a login page, proxy error or wrong URL?)"
-        )
+    text = decode_text(raw, where, "YAML")
     try:
         data = yaml.load(text, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
