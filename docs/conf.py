@@ -22,6 +22,7 @@ apidocs_spec = os.environ.get("APIDOCS_SPEC", "../sample_specs")
 apidocs_filters = os.environ.get("APIDOCS_FILTERS", "../output_filters")
 apidocs_timeout = 10
 apidocs_resource_pages = "reference"  # one generated page per resource of the sample API
+apidocs_field_selection = True  # the sample service honours ?fields= (see field_selection.rst)
 
 exclude_patterns = ["_build", "_apidocs_snapshot"]
 html_theme = "alabaster"

@@ -148,7 +148,7 @@ class _Config:
     def __init__(self, **values: object) -> None:
         defaults = dict(
             apidocs_spec="", apidocs_filters="", apidocs_headers={}, apidocs_timeout=10,
-            apidocs_snapshot="", apidocs_resource_pages="",
+            apidocs_snapshot="", apidocs_resource_pages="", apidocs_field_selection=False,
         )
         self.__dict__.update({**defaults, **values})
 
@@ -158,6 +158,7 @@ def test_config_values_are_validated_with_clear_messages() -> None:
     problems = config_problems(_Config(
         apidocs_spec=3, apidocs_filters=["ok", 5], apidocs_headers={"Bad Name": "x", "X-Key": 12},
         apidocs_timeout=0, apidocs_snapshot="https://x", apidocs_resource_pages="../api",
+        apidocs_field_selection="yes",
     ))
     assert problems == [
         "apidocs_spec: expected a URL or path string, got int 3",
@@ -167,6 +168,7 @@ def test_config_values_are_validated_with_clear_messages() -> None:
         "apidocs_timeout: expected a number of seconds greater than 0, got int 0",
         "apidocs_snapshot: expected a local folder, got a URL",
         "apidocs_resource_pages: '../api' must be a plain folder inside the source directory, e.g. 'api' (no '..', no absolute path)",
+        "apidocs_field_selection: expected True or False, got str 'yes'",
     ]
     assert "secret" not in " ".join(config_problems(_Config(apidocs_headers=["Authorization: secret"])))
 

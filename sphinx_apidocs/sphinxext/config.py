@@ -50,6 +50,12 @@ CONFIG_VALUES: dict[str, tuple[Any, str, tuple[type, ...], str]] = {
         (str,),
         "folder (relative to the source dir) where one page per resource is generated",
     ),
+    "apidocs_field_selection": (
+        False,
+        "env",
+        (bool,),
+        "say per operation that clients may narrow its output with fields= (field selection)",
+    ),
 }
 
 
@@ -120,6 +126,10 @@ def config_problems(config: Config | Any) -> list[str]:
                 f"apidocs_resource_pages: {pages!r} must be a plain folder inside the source "
                 "directory, e.g. 'api' (no '..', no absolute path)"
             )
+
+    selection = config.apidocs_field_selection
+    if not isinstance(selection, bool):
+        problems.append(_expected("apidocs_field_selection", selection, "True or False"))
     return problems
 
 

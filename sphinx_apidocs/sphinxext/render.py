@@ -79,6 +79,7 @@ class ResolveContext:
     domain: ApiDomain
     builder: Builder
     docname: str
+    field_selection: bool = False  # ``apidocs_field_selection``
 
     def ref(self, reftype: str, target: str, content: nodes.Node, resource: str = "") -> nodes.Node:
         """A reference to an ``api`` object, or ``content`` alone when it is not rendered."""
@@ -420,12 +421,35 @@ def operation_body(ctx: ResolveContext, op: Operation) -> list[nodes.Node]:
     rows = ctx.state.field_rows(op)
     if rows is not None:
         content.append(rubric(_("Possible output fields"), "api-output-fields"))
+        if rows and ctx.field_selection:
+            content.append(field_selection_note(rows))
         if rows:
             content.append(output_fields_table(ctx, rows, resource))
         else:
             text = _("None: the output filter passes no field.")
             content.append(text_paragraph(text))
     return content
+
+
+def selection_example(paths: Sequence[str]) -> str:
+    """``?fields=a.b,c`` from the first one or two paths, written as a request writes them:
+    as in filter files (``app\\.version``), with ``\\,`` for a literal comma in a name."""
+    return "?fields=" + ",".join(path.replace(",", "\\,") for path in paths[:2])
+
+
+def field_selection_note(rows: Sequence[FieldRow]) -> nodes.paragraph:
+    """The note on field selection, one translatable sentence with inline literals."""
+    message = _("Supports field selection: add %(parameter)s with a comma-separated list of the paths below, e.g. %(example)s.")
+    values = {"parameter": "fields=", "example": selection_example([r.path for r in rows])}
+    children: list[nodes.Node] = []
+    # One translatable sentence; its placeholders become inline literals wherever a
+    # translation puts them.
+    for index, part in enumerate(re.split(r"%\((parameter|example)\)s", str(message))):
+        if index % 2:
+            children.append(literal(values[part]))
+        elif part:
+            children.append(nodes.Text(part.replace("%%", "%")))
+    return el(nodes.paragraph, *children, classes=["api-field-selection"])
 
 
 def output_fields_table(ctx: ResolveContext, rows: Sequence[FieldRow], resource: str) -> nodes.table:
@@ -515,7 +539,10 @@ def expand_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> N
     placeholders = list(doctree.findall(apidocs_body))
     if not placeholders:
         return
-    ctx = ResolveContext(get_state(app.env), app.env.get_domain("api"), app.builder, docname)  # type: ignore[arg-type]
+    ctx = ResolveContext(
+        get_state(app.env), app.env.get_domain("api"), app.builder, docname,  # type: ignore[arg-type]
+        field_selection=app.config.apidocs_field_selection is True,
+    )
     for node in placeholders:
         node.replace_self(body_for(ctx, node))
 
