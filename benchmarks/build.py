@@ -1,16 +1,29 @@
-"""Benchmark: a large API built with the extension vs. the same content written by hand.
+"""Benchmarks: large API builds with the extension, side by side with the alternatives.
 
-Generates an API of 800 operations in 40 resources (two operations per path, 6 parameters,
-3 response messages and 12 output fields each), then runs two full ``sphinx-build -b html``
-builds, each in its own subprocess:
+``--compare static`` (the first comparison): an API of 800 operations in 40 resources (two
+operations per path, 6 parameters, 3 response messages and 12 output fields each) built with
+the extension versus the same content written by hand as reST (list-tables), one page per
+resource each, one full ``sphinx-build -b html`` each.
 
-1. **extension** — ``extensions = ["sphinx_apidocs"]``, one generated page per resource;
-2. **static** — the same content as hand-written reST (list-tables), one page per resource.
+``--compare openapi``: sphinx_apidocs versus sphinxcontrib-openapi 0.10 (``pip install
+'.[bench]'``) on the same OpenAPI 3.0 spec — the same 800 operations in 40 pages, generated as
+``spec.yaml`` — and on Stripe's spec (``../shared/corpus/openapi-3.0/stripe/spec3.yaml``, its
+417 operations in one page per resource, skipped if the corpus is absent). sphinx_apidocs
+gets one generated page per resource (``apidocs_resource_pages``) with its output filters, so
+its pages carry the richer tables ("Possible output fields"); sphinxcontrib-openapi gets the
+same pages, each ``.. openapi:: spec.yaml`` with ``:paths:`` listing that page's paths. For
+each: a full build, then a rebuild without ``-E`` after touching the spec (its mtime only),
+with the documents each re-read.
 
-Reports wall time and peak memory (``ru_maxrss`` of that child, via ``os.wait4``) of each and
-their ratio. Usage::
+Every build runs in its own child process; wall time and peak memory (``ru_maxrss`` of that
+child, via ``os.wait4``) are reported with their ratios. Usage::
 
-    python benchmarks/build.py [--resources 40] [--paths 10] [--repeat 1] [--keep DIR] [--check 0.25]
+    python benchmarks/build.py [--compare all|static|openapi] [--resources 40] [--paths 10]
+                               [--repeat 1] [--keep DIR] [--check 0.25] [--no-stripe]
+
+``--check R`` fails (exit 1) when extension/static wall time exceeds R; ``--check-openapi F``
+when sphinx_apidocs is not at least F times faster than sphinxcontrib-openapi on the
+generated spec's full build.
 """
 
 from __future__ import annotations
@@ -22,9 +35,14 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
+import re
 import time
 from pathlib import Path
+from typing import NamedTuple
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+STRIPE = CORPUS / "openapi-3.0" / "stripe" / "spec3.yaml"
 
 METHODS = ("GET", "PUT")
 PARAM_LOCATIONS = ("path", "query", "query", "query", "header", "query")
@@ -173,55 +191,327 @@ def static_project(root: Path, ops: dict[str, list[dict]]) -> Path:
     return src
 
 
+# -- the same API as OpenAPI 3.0, and the sphinxcontrib-openapi comparison -----------------
+
+
+def _schema_of(prop: dict) -> dict:
+    if "$ref" in prop:
+        return {"$ref": f"#/components/schemas/{prop['$ref']}"}
+    return {k: prop[k] for k in ("type", "format", "description") if k in prop}
+
+
+def _openapi_parameter(param: dict) -> dict:
+    schema: dict = {"type": param["type"], **({"format": param["format"]} if "format" in param else {})}
+    if "enum" in param:
+        schema["enum"] = param["enum"]
+    if "defaultValue" in param:
+        schema.update(default=int(param["defaultValue"]), minimum=int(param["minimum"]), maximum=int(param["maximum"]))
+    return {"name": param["name"], "in": param["paramType"], "required": param["required"],
+            "description": param["description"], "schema": schema}
+
+
+def generate_openapi(path: Path, resources: int = 40, paths: int = 10) -> dict[str, list[str]]:
+    """Write the generated API (same operations, models and nicknames as ``generate_spec``) as
+    one OpenAPI 3.0 YAML file; returns page name -> the API paths on that page."""
+    import yaml
+
+    spec: dict = {
+        "openapi": "3.0.3",
+        "info": {"title": "Benchmark API", "description": "A generated API.", "version": "1.0"},
+        "servers": [{"url": "https://bench.example.com/v1"}],
+        "tags": [], "paths": {},
+        "components": {"schemas": {}, "securitySchemes": {"oauth": {"type": "oauth2", "flows": {
+            "clientCredentials": {"tokenUrl": "https://bench.example.com/token", "scopes": {}}}}}},
+    }
+    pages: dict[str, list[str]] = {}
+    for i in range(resources):
+        name = resource_name(i)
+        spec["tags"].append({"name": name, "description": f"Resource {i} of the benchmark"})
+        for model_name, model in models(i).items():
+            spec["components"]["schemas"][model_name] = {
+                "type": "object", **({"description": model["description"]} if "description" in model else {}),
+                "properties": {key: _schema_of(prop) for key, prop in model["properties"].items()},
+            }
+        pages[name] = []
+        for p in range(paths):
+            api_path = f"/{name}/items{p:02d}/{{item_id}}"
+            pages[name].append(api_path)
+            item = {}
+            for m in range(len(METHODS)):
+                op = operation_parts(i, p, m)
+                item[op["method"].lower()] = {
+                    "operationId": op["nickname"], "tags": [name], "summary": op["summary"], "description": op["notes"],
+                    "security": [{"oauth": [op["scope"]]}],
+                    "parameters": [_openapi_parameter(param) for param in op["parameters"]],
+                    "responses": {
+                        "200": {"description": "The item.", "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{op['type']}"}}}},
+                        **{str(r["code"]): {"description": r["message"], "content": {"application/json": {
+                            "schema": {"$ref": f"#/components/schemas/{r['responseModel']}"}}}} for r in op["responseMessages"]},
+                    },
+                }
+            spec["paths"][api_path] = item
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    path.write_text(yaml.dump(spec, Dumper=dumper, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return pages
+
+
+def stripe_pages(spec: Path) -> dict[str, list[str]]:
+    """Stripe's paths grouped as sphinx_apidocs groups them (one page per resource); a path
+    goes to the page of its first operation's resource."""
+    sys.path.insert(0, str(REPO))
+    from sphinx_apidocs.spec import load_spec
+
+    pages: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for resource in load_spec(str(spec)).resources:
+        for api in resource.apis:
+            if api.path not in seen:
+                seen.add(api.path)
+                pages.setdefault(resource.resource_path.strip("/").replace("/", "-") or "root", []).append(api.path)
+    return pages
+
+
+def apidocs_openapi_project(root: Path, spec_name: str, filters: Path | None) -> Path:
+    src = root / "apidocs"
+    src.mkdir(parents=True, exist_ok=True)
+    (src / "conf.py").write_text(
+        CONF_COMMON + f'extensions = ["sphinx_apidocs"]\napidocs_spec = "../{spec_name}"\n'
+        + (f"apidocs_filters = {str(filters)!r}\n" if filters else "")
+        + 'apidocs_resource_pages = "api"\n'
+    )
+    (src / "index.rst").write_text(INDEX.format(entries="   api/index"))
+    return src
+
+
+def contrib_openapi_project(root: Path, spec_name: str, pages: dict[str, list[str]]) -> Path:
+    """One page per resource, each ``.. openapi:: ../spec`` with ``:paths:`` of that page."""
+    src = root / "contrib"
+    src.mkdir(parents=True, exist_ok=True)
+    (src / "conf.py").write_text(CONF_COMMON + 'extensions = ["sphinxcontrib.openapi"]\n')
+    (src / "index.rst").write_text(INDEX.format(entries="\n".join(f"   {name}" for name in pages)))
+    for name, api_paths in pages.items():
+        title = f"Resource {name}"
+        listed = "\n".join(f"      {p}" for p in api_paths)
+        (src / f"{name}.rst").write_text(f"{title}\n{'=' * len(title)}\n\n.. openapi:: ../{spec_name}\n   :paths:\n{listed}\n")
+    return src
+
+
+class Pair(NamedTuple):
+    full: Run
+    rebuild: Run | None
+
+
+def full_and_rebuild(src: Path, out: Path, spec: Path, timeout: float) -> Pair:
+    """A full build, then a rebuild without ``-E`` after touching ``spec`` (mtime only)."""
+    full = run_build(src, out, timeout=timeout)
+    if not full.ok:
+        return Pair(full, None)
+    now = time.time()
+    os.utime(spec, (now, now))
+    return Pair(full, run_build(src, out, fresh=False, timeout=timeout))
+
+
+def _cell(run: Run | None, docs: int, rebuild: bool = False) -> str:
+    if run is None:
+        return f"{'-':>9} {'':>9}" + (f" {'':>12}" if rebuild else "")
+    if not run.ok:
+        return f"{'failed':>9} {f'({run.seconds:.0f} s)':>9}" + (f" {'':>12}" if rebuild else "")
+    text = f"{run.seconds:7.2f} s {run.peak_mb:6.0f} MB"
+    if rebuild:
+        text += f" {('?' if run.read is None else run.read):>4} of {docs:<4}"
+    return text
+
+
+def _ratio(a: Run | None, b: Run | None) -> str:
+    if a is None or b is None or not a.ok or not b.ok:
+        return f"{'-':>9} {'-':>9}"
+    return f"{b.seconds / a.seconds:7.1f} x {b.peak_mb / a.peak_mb:6.2f} x "
+
+
+def report_openapi(title: str, docs: int, results: dict[str, Pair]) -> None:
+    print(f"\n{title}")
+    print(f"  {'':<22} {'full build':^19}   {'rebuild after touching the spec':^32}")
+    print(f"  {'':<22} {'wall':>9} {'peak':>9}   {'wall':>9} {'peak':>9} {'docs re-read':>12}")
+    for name, pair in results.items():
+        print(f"  {name:<22} {_cell(pair.full, docs)}   {_cell(pair.rebuild, docs, rebuild=True)}")
+    apidocs, contrib = results["sphinx_apidocs"], results["sphinxcontrib-openapi"]
+    print(f"  {'ratio contrib/apidocs':<22} {_ratio(apidocs.full, contrib.full)}   {_ratio(apidocs.rebuild, contrib.rebuild)}")
+    for name, pair in results.items():
+        for label, run in (("full build", pair.full), ("rebuild", pair.rebuild)):
+            if run is not None and not run.ok:
+                print(f"  {name} {label} failed: {run.error}")
+            elif run is not None and run.warnings:
+                print(f"  ({name} {label}: {run.warnings} warning line(s))")
+
+
+def compare_openapi(root: Path, args: argparse.Namespace) -> float | None:
+    """Both extensions on the generated spec and on Stripe's; returns the full-build speed-up
+    on the generated spec (contrib time / apidocs time), or ``None`` if not measured."""
+    try:
+        import sphinxcontrib.openapi  # noqa: F401
+    except ImportError:
+        print("\nsphinxcontrib-openapi is not installed: pip install '.[bench]' (skipping --compare openapi)")
+        return None
+    generated = root / "openapi"
+    generated.mkdir(parents=True, exist_ok=True)
+    if not (root / "filters").is_dir():
+        generate_spec(root, args.resources, args.paths)  # the filters (same nicknames)
+    pages = generate_openapi(generated / "spec.yaml", args.resources, args.paths)
+    count = args.resources * args.paths * len(METHODS)
+    runs = {
+        "sphinx_apidocs": full_and_rebuild(apidocs_openapi_project(generated, "spec.yaml", root / "filters"),
+                                           generated / "_build" / "apidocs", generated / "spec.yaml", args.timeout),
+        "sphinxcontrib-openapi": full_and_rebuild(contrib_openapi_project(generated, "spec.yaml", pages),
+                                                  generated / "_build" / "contrib", generated / "spec.yaml", args.timeout),
+    }
+    report_openapi(f"OpenAPI 3.0, generated: {count} operations in {len(pages)} pages "
+                   f"(spec.yaml {(generated / 'spec.yaml').stat().st_size / 1e6:.1f} MB)", len(pages) + 1, runs)
+    speedup = None
+    a, c = runs["sphinx_apidocs"].full, runs["sphinxcontrib-openapi"].full
+    if a.ok and c.ok:
+        speedup = c.seconds / a.seconds
+
+    if args.no_stripe:
+        return speedup
+    if not STRIPE.is_file():
+        print(f"\nStripe: skipped ({STRIPE} is absent)")
+        return speedup
+    stripe = root / "stripe"
+    stripe.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(STRIPE, stripe / "spec3.yaml")
+    pages = stripe_pages(stripe / "spec3.yaml")
+    runs = {
+        "sphinx_apidocs": full_and_rebuild(apidocs_openapi_project(stripe, "spec3.yaml", None),
+                                           stripe / "_build" / "apidocs", stripe / "spec3.yaml", args.timeout),
+        "sphinxcontrib-openapi": full_and_rebuild(contrib_openapi_project(stripe, "spec3.yaml", pages),
+                                                  stripe / "_build" / "contrib", stripe / "spec3.yaml", args.timeout),
+    }
+    report_openapi(f"Stripe (OpenAPI 3.0, 417 operations in {len(pages)} pages, spec3.yaml "
+                   f"{STRIPE.stat().st_size / 1e6:.1f} MB)", len(pages) + 1, runs)
+    return speedup
+
+
 # -- measuring ------------------------------------------------------------------------------
+
+
+class Run(NamedTuple):
+    """One child ``sphinx-build``: wall seconds, peak RSS in MB, documents it read, outcome."""
+
+    seconds: float
+    peak_mb: float
+    read: int | None = None  # documents re-read ("updating environment: ... N changed")
+    warnings: int = 0
+    error: str = ""  # why the build failed (its last lines), "" when it succeeded
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+_UPDATING = re.compile(r"updating environment: (?:\[[^\]]*\] )?(\d+) added, (\d+) changed, (\d+) removed")
+
+
+_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception)(: .*)?$")
+
+
+def run_build(src: Path, out: Path, *, fresh: bool = True, builder: str = "html", timeout: float = 1800) -> Run:
+    """One ``sphinx-build`` in a child process; ``fresh`` removes ``out`` and passes ``-E``."""
+    if fresh:
+        shutil.rmtree(out, ignore_errors=True)
+    command = [sys.executable, "-m", "sphinx", "build", *(["-E"] if fresh else []), "-b", builder, str(src), str(out)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])), "NO_COLOR": "1"}
+    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                _, status, usage = os.wait4(process.pid, 0)
+                break
+            time.sleep(0.02)
+        elapsed = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        stdout.seek(0)
+        stderr.seek(0)
+        out_text, err_text = stdout.read().decode(errors="replace"), stderr.read().decode(errors="replace")
+    match = _UPDATING.search(out_text)
+    read = int(match.group(1)) + int(match.group(2)) if match else None
+    warnings = sum(1 for line in err_text.splitlines() if "WARNING" in line)
+    error = ""
+    if elapsed > timeout:
+        error = f"timed out after {timeout:.0f} s"
+    elif process.returncode != 0:
+        lines = [line.strip() for line in err_text.strip().splitlines() if line.strip()]
+        # A Sphinx crash report ends in boilerplate: show the exception itself.
+        exception = next((line for line in reversed(lines) if _EXCEPTION.match(line)), None)
+        error = f"exit status {process.returncode}: " + (exception or (" / ".join(lines[-2:]) if lines else "(no output)"))
+    return Run(elapsed, usage.ru_maxrss / 1024, read, warnings, error)  # Linux reports KiB
 
 
 def measure(src: Path, out: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of one full html build in a child process."""
-    shutil.rmtree(out, ignore_errors=True)
-    command = [sys.executable, "-m", "sphinx", "build", "-E", "-q", "-b", "html", str(src), str(out)]
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    stderr = process.stderr.read().decode() if process.stderr else ""
-    if process.returncode != 0:
-        raise SystemExit(f"build of {src} failed ({process.returncode}):\n{stderr}")
-    if stderr.strip():
-        print(f"warnings from {src.name}:\n{textwrap.indent(stderr.strip(), '  ')}", file=sys.stderr)
-    return elapsed, usage.ru_maxrss / 1024  # Linux reports KiB
+    run = run_build(src, out)
+    if not run.ok:
+        raise SystemExit(f"build of {src} failed: {run.error}")
+    if run.warnings:
+        print(f"  ({run.warnings} warnings from {src.name})", file=sys.stderr)
+    return run.seconds, run.peak_mb
+
+
+def compare_static(root: Path, args: argparse.Namespace) -> float:
+    """The extension vs. the same pages written by hand; returns the wall-time ratio."""
+    ops = generate_spec(root, args.resources, args.paths)
+    count = sum(len(o) for o in ops.values())
+    variants = {"extension": extension_project(root), "static": static_project(root, ops)}
+    print(f"Swagger 1.2 extension vs. hand-written reST: {count} operations in {len(ops)} resources; "
+          f"{args.repeat} build(s) per variant")
+    results: dict[str, tuple[float, float]] = {}
+    for name, src in variants.items():
+        runs = [measure(src, root / "_build" / name) for _ in range(args.repeat)]
+        results[name] = (min(r[0] for r in runs), max(r[1] for r in runs))
+        print(f"  {name:<10} {results[name][0]:7.2f} s  {results[name][1]:7.1f} MB peak")
+    time_ratio = results["extension"][0] / results["static"][0]
+    memory_ratio = results["extension"][1] / results["static"][1]
+    print(f"  ratio      {time_ratio:7.2f} x  {memory_ratio:7.2f} x   (extension / static)")
+    pages = sorted(p.name for p in (root / "_build" / "extension" / "api").glob("*.html"))
+    print(f"  extension pages under api/: {len(pages)} ({pages[0]} ... {pages[-1]})")
+    return time_ratio
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compare", choices=("all", "static", "openapi"), default="all",
+                        help="static: vs. hand-written reST; openapi: vs. sphinxcontrib-openapi; all: both (default)")
     parser.add_argument("--resources", type=int, default=40)
     parser.add_argument("--paths", type=int, default=10, help="paths per resource (two operations each)")
-    parser.add_argument("--repeat", type=int, default=1, help="builds per variant; the fastest counts")
+    parser.add_argument("--repeat", type=int, default=1, help="builds per variant of --compare static; the fastest counts")
     parser.add_argument("--keep", type=Path, help="build in this folder and keep it")
     parser.add_argument("--check", type=float, help="exit 1 if extension/static wall time exceeds this ratio")
+    parser.add_argument("--check-openapi", type=float,
+                        help="exit 1 unless sphinx_apidocs is this many times faster than sphinxcontrib-openapi (generated spec, full build)")
+    parser.add_argument("--no-stripe", action="store_true", help="--compare openapi: only the generated spec")
+    parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed per build (default 1800)")
     args = parser.parse_args(argv)
 
     root = args.keep or Path(tempfile.mkdtemp(prefix="apidocs-bench-"))
+    status = 0
     try:
-        ops = generate_spec(root, args.resources, args.paths)
-        count = sum(len(o) for o in ops.values())
-        variants = {"extension": extension_project(root), "static": static_project(root, ops)}
-        print(f"{count} operations in {len(ops)} resources; {args.repeat} build(s) per variant")
-        results: dict[str, tuple[float, float]] = {}
-        for name, src in variants.items():
-            runs = [measure(src, root / "_build" / name) for _ in range(args.repeat)]
-            results[name] = (min(r[0] for r in runs), max(r[1] for r in runs))
-            print(f"  {name:<10} {results[name][0]:7.2f} s  {results[name][1]:7.1f} MB peak")
-        time_ratio = results["extension"][0] / results["static"][0]
-        memory_ratio = results["extension"][1] / results["static"][1]
-        print(f"  ratio      {time_ratio:7.2f} x  {memory_ratio:7.2f} x   (extension / static)")
-        pages = sorted(p.name for p in (root / "_build" / "extension" / "api").glob("*.html"))
-        print(f"  extension pages under api/: {len(pages)} ({pages[0]} ... {pages[-1]})")
-        if args.check is not None and time_ratio > args.check:
-            print(f"FAIL: time ratio {time_ratio:.2f} > {args.check}")
-            return 1
-        return 0
+        if args.compare in ("all", "static"):
+            time_ratio = compare_static(root, args)
+            if args.check is not None and time_ratio > args.check:
+                print(f"FAIL: time ratio {time_ratio:.2f} > {args.check}")
+                status = 1
+        if args.compare in ("all", "openapi"):
+            speedup = compare_openapi(root, args)
+            if args.check_openapi is not None and (speedup is None or speedup < args.check_openapi):
+                shown = "not measured" if speedup is None else f"{speedup:.1f} x"
+                print(f"FAIL: sphinx_apidocs speed-up over sphinxcontrib-openapi {shown} < {args.check_openapi} x")
+                status = 1
+        return status
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)

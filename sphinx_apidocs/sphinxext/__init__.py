@@ -10,6 +10,7 @@ import os
 from typing import TYPE_CHECKING
 
 from sphinx_apidocs import __version__
+from sphinx_apidocs.sphinxext.collector import setup_collector
 from sphinx_apidocs.sphinxext.config import setup_config
 from sphinx_apidocs.sphinxext.domain import setup_domain
 from sphinx_apidocs.sphinxext.incremental import setup_incremental
@@ -33,6 +34,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_render(app)
     setup_incremental(app)
     setup_stubs(app)
+    setup_collector(app)
     # Registers the catalog even before translations ship (labels then come out as given).
     app.add_message_catalog("sphinx_apidocs", os.path.join(os.path.dirname(__file__), "locales"))
     return {

@@ -67,6 +67,7 @@ class OperationDirective(ApiDirective):
     """``.. api:operation:: NICKNAME`` — one operation, with an optional reST body."""
 
     required_arguments = 1
+    final_argument_whitespace = True  # OpenAPI operationIds may contain spaces
     has_content = True
 
     def run(self) -> list[nodes.Node]:
@@ -87,6 +88,7 @@ class ResourceDirective(ApiDirective):
     """``.. api:resource:: /RESOURCE_PATH`` — a resource's description, operations and models."""
 
     required_arguments = 1
+    final_argument_whitespace = True  # a resource from an OpenAPI tag: ``/Most Popular``
     has_content = True
     option_spec: ClassVar[dict[str, Any]] = {**ApiDirective.option_spec, "no-models": directives.flag}
 

@@ -177,6 +177,13 @@ def type_nodes(ctx: ResolveContext, type_ref: TypeRef | None, resource: str) -> 
     """``array[Milestone]`` / ``integer (int64)``, with model names linked to their model."""
     if type_ref is None:
         return []
+    if type_ref.variants:  # ``Cat | Dog``: each alternative, not the model of their union
+        result: list[nodes.Node] = []
+        for variant in type_ref.variants:
+            if result:
+                result.append(nodes.Text(" | "))
+            result.extend(type_nodes(ctx, variant, resource) or [nodes.Text("any")])
+        return result
     if type_ref.ref:
         return [ctx.ref("model", type_ref.ref, nodes.Text(type_ref.ref), resource)]
     if type_ref.type == "array":
@@ -184,6 +191,22 @@ def type_nodes(ctx: ResolveContext, type_ref: TypeRef | None, resource: str) -> 
         return [nodes.Text("array["), *inner, nodes.Text("]")]
     text = type_ref.display()
     return [nodes.Text(text)] if text else []
+
+
+def nullable_type_nodes(ctx: ResolveContext, type_ref: TypeRef | None, nullable: bool, resource: str) -> list[nodes.Node]:
+    """The type, with `` | null`` when the value may be ``null`` (OpenAPI ``nullable``)."""
+    result = type_nodes(ctx, type_ref, resource)
+    if nullable:
+        result.append(nodes.Text(" | null" if result else "null"))
+    return result
+
+
+def described(description: str, deprecated: bool = False) -> list[nodes.Node]:
+    """A description cell; a deprecated item says so first."""
+    result: list[nodes.Node] = list(spec_paragraphs(description))
+    if deprecated:
+        result.insert(0, el(nodes.paragraph, nodes.strong(_("Deprecated."), _("Deprecated.")), classes=["api-deprecated"]))
+    return result
 
 
 def model_nodes(ctx: ResolveContext, name: str | None, resource: str) -> list[nodes.Node]:
@@ -399,11 +422,11 @@ def operation_body(ctx: ResolveContext, op: Operation) -> list[nodes.Node]:
                 [
                     literal(p.name),
                     p.location,
-                    type_nodes(ctx, p.type, resource),
+                    nullable_type_nodes(ctx, p.type, p.nullable, resource),
                     _("yes") if p.required else _("no"),
                     [] if p.default is None else literals([p.default]),
                     allowed_values(p),
-                    spec_paragraphs(p.description),
+                    described(p.description, p.deprecated),
                 ]
                 for p in op.parameters
             ),
@@ -414,7 +437,14 @@ def operation_body(ctx: ResolveContext, op: Operation) -> list[nodes.Node]:
         content.append(rubric(_("Response messages"), "api-responses"))
         content.append(table(
             [_("Code"), _("Message"), _("Model")],
-            ([str(m.code), inline_text(m.message), model_nodes(ctx, m.model, resource)] for m in op.response_messages),
+            (
+                [
+                    str(m.code),
+                    inline_text(m.message),
+                    type_nodes(ctx, m.type, resource) if m.type is not None else model_nodes(ctx, m.model, resource),
+                ]
+                for m in op.response_messages
+            ),
             [8, 60, 32],
             ["api-responses"],
         ))
@@ -473,7 +503,7 @@ def model_body(ctx: ResolveContext, resource_path: str, model: Model) -> list[no
                 description.append(el(nodes.paragraph, nodes.Text(_("Allowed values: ")), *allowed))
             rows.append([
                 literal(prop.name),
-                type_nodes(ctx, prop.type, resource_path),
+                nullable_type_nodes(ctx, prop.type, prop.nullable, resource_path),
                 _("yes") if prop.required or prop.name in required else _("no"),
                 description,
             ])
@@ -494,7 +524,7 @@ def overview_body(ctx: ResolveContext, spec: ApiSpec, operations: bool) -> list[
     if spec.info.version:
         facts.append((_("API version"), [nodes.literal(spec.info.version, spec.info.version)]))
     if spec.swagger_version:
-        facts.append((_("Swagger version"), [nodes.Text(spec.swagger_version)]))
+        facts.append((_("Specification"), [nodes.Text(spec.format_label)]))
     if facts:
         result.append(field_list(facts))
     rows = []

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,8 +25,9 @@ from sphinx_apidocs.errors import ApidocsError, FetchError, SpecError
 from sphinx_apidocs.filters import FilterError, dotted_paths, filter_files, parse_filter_file
 from sphinx_apidocs.spec.fetch import FetchOptions, display_url, is_url
 from sphinx_apidocs.spec.loader import build_spec
-from sphinx_apidocs.spec.model import ApiSpec, Operation, Resource
+from sphinx_apidocs.spec.model import ApiSpec, Model, Operation, Resource
 from sphinx_apidocs.spec.sources import DocumentSet, load_documents
+from sphinx_apidocs.sphinxext.collector import loading
 from sphinx_apidocs.sphinxext.config import filter_paths
 from sphinx_apidocs.sphinxext.fields import FieldRow, Lookup, ModelIndex, is_void, lookup
 from sphinx_apidocs.sphinxext.warnings import __, logger, warn, warn_located
@@ -81,6 +83,7 @@ class BuildState:
     index: ModelIndex | None = None
     _rows: dict[str, list[FieldRow]] = field(default_factory=dict)
     _fingerprints: dict[str, str] = field(default_factory=dict)
+    _model_digests: dict[int, tuple[Model, str]] = field(default_factory=dict)
 
     @classmethod
     def create(cls, spec: ApiSpec | None, filters: dict[str, FilterEntry], filters_configured: bool, problem: str = "") -> BuildState:
@@ -119,6 +122,13 @@ class BuildState:
             value = self._fingerprints[key] = hashlib.sha256(self._content(key).encode()).hexdigest()
         return value
 
+    def _model_digest(self, model: Model) -> tuple[str, str]:
+        """``(id, sha256 of the model)``, computed once per model object."""
+        found = self._model_digests.get(id(model))
+        if found is None or found[0] is not model:
+            found = self._model_digests[id(model)] = (model, hashlib.sha256(repr(model).encode()).hexdigest())
+        return model.id, found[1]
+
     def _content(self, key: str) -> str:
         kind, _, name = key.partition(":")
         if self.spec is None:
@@ -129,14 +139,18 @@ class BuildState:
                 return "absent"
             models = self.index.reachable(op.response_type, op.resource_path) if self.index else []
             entry = self.filters.get(name)
-            return repr((op, self.full_path(op), models, entry.paths if entry else None))
+            return repr((op, self.full_path(op), [self._model_digest(m) for m in models], entry.paths if entry else None))
         if kind == "res":
             resource = self.resources.get(name)
             if resource is None:
                 return "absent"
-            stable = dataclasses.replace(resource, source="", digest="")
+            # The resource's own data, its operations in full, its models by digest (large
+            # APIs share big models between many resources and operations: each is hashed once).
+            stable = dataclasses.replace(resource, source="", digest="", apis=(), models={})
+            apis = [(api.path, api.description, api.operations) for api in resource.apis]
+            models = [(key, self._model_digest(model)) for key, model in resource.models.items()]
             paths = [self.filters[op.nickname].paths if op.nickname in self.filters else None for op in resource.operations]
-            return repr((stable, paths))
+            return repr((stable, apis, models, paths))
         if kind == "spec-ops":
             return repr([(o.nickname, o.method, o.path, o.summary) for o in self.operations.values()])
         resources = [(r.resource_path, r.description, sum(1 for _ in r.operations)) for r in self.spec.resources]
@@ -164,13 +178,14 @@ def load_state(app: Sphinx) -> None:
     config = app.config
     spec: ApiSpec | None = None
     problem = ""
-    if config.apidocs_spec:
-        spec = _load_spec(app)
-    else:
-        problem = "apidocs_spec is not set in conf.py"
-    given = filter_paths(config)
-    filters = load_filter_entries(os.path.normpath(os.path.join(app.confdir, p)) for p in given)
-    state = BuildState.create(spec, filters, bool(given), problem)
+    with loading():  # loading makes live objects only: no garbage collection meanwhile
+        if config.apidocs_spec:
+            spec = _load_spec(app)
+        else:
+            problem = "apidocs_spec is not set in conf.py"
+        given = filter_paths(config)
+        filters = load_filter_entries(os.path.normpath(os.path.join(app.confdir, p)) for p in given)
+        state = BuildState.create(spec, filters, bool(given), problem)
     _STATES[app.env] = state
     report(state)
 
@@ -254,13 +269,28 @@ def load_filter_entries(paths: Iterable[str]) -> dict[str, FilterEntry]:
     return entries
 
 
+#: A Swagger 2.0 / OpenAPI 3 operation without ``operationId``. The field is optional there
+#: (unlike a 1.2 ``nickname``), so a valid spec must still build with ``-W``: the generated
+#: nickname is reported as information, and shown on the operation's page ("Nickname").
+_GENERATED_NICKNAME = re.compile(r": operation has no operationId; using '(.*)'$")
+
+
 def report(state: BuildState) -> None:
     """Report once per build what is wrong between the spec and the filters."""
     spec = state.spec
     if spec is None:
         return
+    generated: list[str] = []
     for message in spec.warnings:
+        note = _GENERATED_NICKNAME.search(message) if not spec.swagger_version.startswith("1") else None
+        if note is not None:
+            generated.append(note.group(1))
+            logger.verbose(message)
+            continue
         warn_located("spec", message)
+    if generated:
+        shown = ", ".join(generated[:5]) + (", ..." if len(generated) > 5 else "")
+        logger.info(__("apidocs: %d operation(s) without an operationId got a generated nickname: %s"), len(generated), shown)
     if not state.filters_configured:
         return
     for nickname, op in state.operations.items():
