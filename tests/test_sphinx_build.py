@@ -76,13 +76,14 @@ def test_operation_text_regression(project: Path) -> None:
 
 def test_doctree_of_an_operation(project: Path) -> None:
     """Read time keeps a skeleton (targets, index entries, a placeholder); the resolved doctree
-    has the generated tables, with the response model linked."""
+    has the generated tables, with the response model linked. (Docutils tables for non-HTML
+    builders; HTML builders get the same tables as markup, see the next test.)"""
     from docutils import nodes
     from sphinx import addnodes
 
     from sphinx_apidocs.sphinxext.render import apidocs_body
 
-    result = build(project, project.parent / "out" / "html-doctree")
+    result = build(project, project.parent / "out" / "text-doctree", "text")
     env = result.app.env
     skeleton = env.get_doctree("api/contracts")
     assert not list(skeleton.findall(nodes.table))
@@ -107,6 +108,30 @@ def test_doctree_of_an_operation(project: Path) -> None:
     ]
     links = [r["refid"] for r in responses.findall(nodes.reference)]
     assert links == ["api-model-contracts-Error"] * 3
+
+
+def test_html_doctree_has_the_tables_as_markup(project: Path) -> None:
+    """HTML builders: an operation's body is one ``apidocs_html`` node, the markup the docutils
+    writer would write, with its text as its child (for the search index)."""
+    from docutils import nodes
+    from sphinx import addnodes
+
+    from sphinx_apidocs.sphinxext.fasthtml import apidocs_html
+
+    result = build(project, project.parent / "out" / "html-doctree")
+    doctree = result.app.env.get_and_resolve_doctree("api/contracts", result.app.builder, tags=result.app.tags)
+    get_contract = [d for d in doctree.findall(addnodes.desc) if d["objtype"] == "operation"][1]
+    assert not list(get_contract.findall(nodes.table))
+    (body,) = get_contract.findall(apidocs_html)
+    markup = body["html"]
+    rubrics = ['<p class="api-rubric api-parameters rubric">Parameters</p>\n<table class="api-table api-parameters docutils align-default">',
+               '<p class="api-rubric api-responses rubric">Response messages</p>\n<table class="api-table api-responses',
+               '<p class="api-rubric api-output-fields rubric">Possible output fields</p>\n<table class="api-table api-output-fields']
+    assert [markup.find(r) for r in rubrics] == sorted(markup.find(r) for r in rubrics) and all(r in markup for r in rubrics)
+    assert '<dt class="field-odd">Nickname<span class="colon">:</span></dt>' in markup
+    assert "<td><p>Contract id.</p></td>" in markup and "Contract id." in body.astext()
+    assert markup.count('href="#api-model-contracts-Error"') == 3
+    assert "milestones.payments.paid_at string (date-time) When the payment was made." in body.astext()
 
 
 def test_cross_references_resolve(html: Path) -> None:

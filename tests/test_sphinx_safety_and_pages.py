@@ -86,3 +86,86 @@ def test_generated_pages_follow_the_spec_and_spare_hand_written_files(tmp_path: 
     assert sorted(p.name for p in (src / "api").iterdir()) == ["index.rst", "notes.rst", "res00.rst", "res01.rst"]
     assert result.read == ["api/index"]  # res02 is gone, the overview changed, the rest did not
     assert own.read_text() == "Notes\n=====\n\nWritten by hand.\n"
+
+
+_EVIL = "<script>alert(9)</script>"
+_EVIL_MODEL = 'Ev"il<script>'
+
+
+def _hostile_openapi(root: Path) -> Path:
+    """An OpenAPI 3.0 spec whose table text (summary, descriptions, enum, default, model
+    name, response message) is markup, and a page rendering its resource."""
+    model_ref = {"$ref": f"#/components/schemas/{_EVIL_MODEL}"}
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/evil": {
+                "get": {
+                    "operationId": "getEvil",
+                    "tags": ["evil"],
+                    "summary": f"summary {_EVIL}",
+                    "description": f"description {_EVIL} `code {_EVIL}`",
+                    "parameters": [{
+                        "name": f"p{_EVIL}", "in": "query", "description": f"param {_EVIL}",
+                        "schema": {"type": "string", "enum": [_EVIL, "ok"], "default": f"<b>{_EVIL}"},
+                    }],
+                    "responses": {
+                        "200": {"description": f"message {_EVIL}", "content": {"application/json": {"schema": model_ref}}},
+                        "400": {"description": "bad", "content": {"application/json": {"schema": {"type": "array", "items": model_ref}}}},
+                    },
+                }
+            }
+        },
+        "components": {"schemas": {_EVIL_MODEL: {
+            "type": "object", "description": f"model {_EVIL}",
+            "properties": {"kind": {"type": "string", "enum": [_EVIL], "description": f"prop {_EVIL}"}},
+        }}},
+    }
+    src = root / "src"
+    src.mkdir(parents=True)
+    (root / "spec.json").write_text(json.dumps(spec))
+    (src / "conf.py").write_text('extensions = ["sphinx_apidocs"]\napidocs_spec = "../spec.json"\napidocs_filters = ""\n')
+    (src / "index.rst").write_text("Evil\n====\n\n.. api:resource:: evil\n")
+    return src
+
+
+@pytest.mark.parametrize("builder", ["html", "singlehtml", "epub"])
+def test_hostile_text_in_html_tables_is_escaped(tmp_path: Path, builder: str) -> None:
+    """HTML builders get the tables as markup written directly (``fasthtml``): every piece of
+    spec text in them is escaped, links included, and the text stays searchable."""
+    src = _hostile_openapi(tmp_path)
+    result = build(src, tmp_path / builder, builder)
+    assert result.statuscode == 0, result.warnings
+    pages = [p for p in result.outdir.rglob("*.*html") if p.name not in ("search.html", "genindex.html")]
+    page = "\n".join(p.read_text() for p in pages)
+    assert '<table class="api-table api-parameters' in page and '<table class="api-table api-model' in page
+    for raw in (_EVIL, "<script>alert", "<b><script>", 'Ev"il', "il<script>"):  # the theme has scripts of its own
+        assert raw not in page, raw
+    escaped = "&lt;script&gt;alert(9)&lt;/script&gt;"
+    for cell in (
+        f'<span class="pre">p{escaped}</span>',  # parameter name
+        f"<p>param {escaped}</p>",  # description
+        f'<span class="pre">{escaped}</span></code>, <code',  # enum values
+        '<span class="pre">&lt;b&gt;&lt;script&gt;alert(9)&lt;/script&gt;</span>',  # default
+        f"<p>message {escaped}</p>",  # response message
+        f'<p class="api-summary">summary {escaped}</p>',  # summary
+        f'<p class="api-notes">description {escaped} <code',  # notes
+        f"<p>prop {escaped}</p>",  # model property
+        'Ev&quot;il&lt;script&gt; (model)">Ev&quot;il&lt;script&gt;</a>',  # model name, linked (title and text)
+        'array[<a class="reference internal" href="',
+    ):
+        assert cell in page, cell
+    if builder == "html":
+        index = (result.outdir / "searchindex.js").read_text()
+        assert '"param"' in index and '"prop"' in index  # table text is indexed
+
+
+def test_hostile_text_in_tables_stays_text_elsewhere(tmp_path: Path) -> None:
+    """Non-HTML builders keep docutils tables: the same text, verbatim."""
+    src = _hostile_openapi(tmp_path)
+    result = build(src, tmp_path / "text", "text")
+    assert result.statuscode == 0, result.warnings
+    page = (result.outdir / "index.txt").read_text()
+    for text in (f"param {_EVIL}", f"message {_EVIL}", f"prop {_EVIL}", f"array[{_EVIL_MODEL}]"):
+        assert text in page, text

@@ -13,6 +13,12 @@ fields — is built on ``doctree-resolved`` (:func:`expand_placeholders`), with 
 resolved on the spot. Read-time transforms then have nothing to walk through in it (smart
 quotes must not touch spec text anyway), and pickled doctrees stay small: an 800-operation
 build runs several times faster and lighter than the same tables written as reST.
+
+HTML builders (``builder.format == "html"``) get the tables — parameters, responses, output
+fields, model properties — as one :class:`~sphinx_apidocs.sphinxext.fasthtml.apidocs_html`
+node each: the escaped markup the docutils writer would have written, without the ~300 table
+nodes per operation to build, write and index (see :mod:`fasthtml`). Every other builder
+gets the docutils tables below; the ``*_markup`` helpers mirror their node builders.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from sphinx.locale import get_translation
 from sphinx.util.nodes import make_id, make_refnode
 
 from sphinx_apidocs.spec.model import ApiSpec, Model, Operation, Parameter, Resource, TypeRef
+from sphinx_apidocs.sphinxext import fasthtml
 from sphinx_apidocs.sphinxext.fields import FieldRow, is_void
 from sphinx_apidocs.sphinxext.state import get_state
 
@@ -80,6 +87,8 @@ class ResolveContext:
     builder: Builder
     docname: str
     field_selection: bool = False  # ``apidocs_field_selection``
+    html: bool = False  # an HTML builder: tables are written as markup (``fasthtml``)
+    link_cache: dict[tuple[str, str, str], tuple[str, str] | None] = field(default_factory=dict)
 
     def ref(self, reftype: str, target: str, content: nodes.Node, resource: str = "") -> nodes.Node:
         """A reference to an ``api`` object, or ``content`` alone when it is not rendered."""
@@ -89,6 +98,22 @@ class ResolveContext:
             return content
         name, (todoc, node_id, _disp) = found
         return make_refnode(self.builder, self.docname, todoc, node_id, content, f"{name} ({objtype})")
+
+    def href(self, reftype: str, target: str, resource: str = "") -> tuple[str, str] | None:
+        """``(href, title)`` of an ``api`` object, exactly as :meth:`ref` (``make_refnode``)
+        would link it, for markup."""
+        objtype = {"op": "operation", "res": "resource", "model": "model"}[reftype]
+        found = self.domain.find(objtype, target, resource)
+        if found is None:
+            return None
+        name, (todoc, node_id, _disp) = found
+        title = f"{name} ({objtype})"
+        if todoc == self.docname and node_id:
+            return "#" + node_id, title
+        uri = self.builder.get_relative_uri(self.docname, todoc)
+        if node_id:
+            uri += "#" + node_id
+        return uri, title
 
 
 # -- building nodes -------------------------------------------------------------------------
@@ -289,6 +314,32 @@ def allowed_values(item: Parameter | Any) -> list[nodes.Node]:
     return result
 
 
+def allowed_values_markup(item: Parameter | Any) -> str:
+    """:func:`allowed_values` as escaped HTML (``fasthtml``)."""
+    result = fasthtml.value_codes(item.enum)
+    low, high = item.minimum, item.maximum
+    bound = ""
+    if low is not None and high is not None:
+        bound = _("from %s to %s") % (_value_text(low), _value_text(high))
+    elif low is not None:
+        bound = _("at least %s") % _value_text(low)
+    elif high is not None:
+        bound = _("at most %s") % _value_text(high)
+    if bound:
+        result += ("; " if result else "") + fasthtml.esc(bound)
+    if getattr(item, "allow_multiple", False):
+        result += ("; " if result else "") + fasthtml.esc(_("several values allowed"))
+    return result
+
+
+def described_markup(description: str, deprecated: bool = False) -> str:
+    """:func:`described` as escaped HTML (``fasthtml``)."""
+    result = fasthtml.paragraphs(description)
+    if deprecated:
+        result.insert(0, f'<p class="api-deprecated"><strong>{fasthtml.esc(_("Deprecated."))}</strong></p>')
+    return fasthtml.blocks(result)
+
+
 # -- read time: skeletons ------------------------------------------------------------------
 
 
@@ -461,25 +512,118 @@ def operation_body(ctx: ResolveContext, op: Operation) -> list[nodes.Node]:
     return content
 
 
+def operation_body_markup(ctx: ResolveContext, op: Operation) -> list[nodes.Node]:
+    """:func:`operation_body` for HTML builders: the same content as one markup node."""
+    resource = op.resource_path
+    parts: list[str] = []
+    if op.deprecated:
+        parts.append(f'<p class="api-deprecated"><strong>{fasthtml.esc(_("Deprecated."))}</strong></p>\n')
+    if op.summary:
+        parts.append(fasthtml.classed_paragraphs(op.summary, "api-summary"))
+    if op.notes:
+        parts.append(fasthtml.classed_paragraphs(op.notes, "api-notes"))
+    facts: list[tuple[str, str]] = [(_("Nickname"), fasthtml.code(op.nickname))]
+    if op.scope:
+        facts.append((_("Required scope"), fasthtml.code(op.scope)))
+    returns = fasthtml.type_markup(ctx, op.response_type, resource) if not is_void(op.response_type) else fasthtml.esc(_("nothing"))
+    facts.append((_("Returns"), returns))
+    if op.consumes:
+        facts.append((_("Consumes"), fasthtml.value_codes(op.consumes)))
+    if op.produces:
+        facts.append((_("Produces"), fasthtml.value_codes(op.produces)))
+    parts.append(fasthtml.field_list(facts))
+
+    if op.parameters:
+        parts.append(fasthtml.rubric(_("Parameters"), "api-parameters"))
+        parts.append(fasthtml.table_markup(
+            [_("Name"), _("Located in"), _("Type"), _("Required"), _("Default"), _("Allowed values"), _("Description")],
+            (
+                [
+                    fasthtml.para(fasthtml.code(p.name)),
+                    fasthtml.para(fasthtml.esc(p.location)),
+                    fasthtml.para(fasthtml.nullable_type(ctx, p.type, p.nullable, resource)),
+                    fasthtml.para(fasthtml.esc(_("yes") if p.required else _("no"))),
+                    "" if p.default is None else fasthtml.para(fasthtml.value_codes([p.default])),
+                    fasthtml.para(allowed_values_markup(p)),
+                    described_markup(p.description, p.deprecated),
+                ]
+                for p in op.parameters
+            ),
+            ["api-parameters"],
+        ))
+    if op.response_messages:
+        parts.append(fasthtml.rubric(_("Response messages"), "api-responses"))
+        parts.append(fasthtml.table_markup(
+            [_("Code"), _("Message"), _("Model")],
+            (
+                [
+                    fasthtml.para(fasthtml.esc(m.code)),
+                    fasthtml.para(fasthtml.inline(m.message)),
+                    fasthtml.para(
+                        fasthtml.type_markup(ctx, m.type, resource) if m.type is not None
+                        else fasthtml.link(ctx, "model", m.model, fasthtml.esc(m.model), resource) if m.model else ""
+                    ),
+                ]
+                for m in op.response_messages
+            ),
+            ["api-responses"],
+        ))
+    rows = ctx.state.field_rows(op)
+    if rows is not None:
+        parts.append(fasthtml.rubric(_("Possible output fields"), "api-output-fields"))
+        if rows and ctx.field_selection:
+            parts.append(f'<p class="api-field-selection">{field_selection_markup(rows)}</p>\n')
+        if rows:
+            parts.append(output_fields_markup(ctx, rows, resource))
+        else:
+            parts.append(f'<p>{fasthtml.esc(_("None: the output filter passes no field."))}</p>\n')
+    return [fasthtml.block("".join(parts))]
+
+
 def selection_example(paths: Sequence[str]) -> str:
     """``?fields=a.b,c`` from the first one or two paths, written as a request writes them:
     as in filter files (``app\\.version``), with ``\\,`` for a literal comma in a name."""
     return "?fields=" + ",".join(path.replace(",", "\\,") for path in paths[:2])
 
 
-def field_selection_note(rows: Sequence[FieldRow]) -> nodes.paragraph:
-    """The note on field selection, one translatable sentence with inline literals."""
+def _selection_parts(rows: Sequence[FieldRow]) -> list[tuple[bool, str]]:
+    """The note on field selection, one translatable sentence: ``(is_literal, text)`` parts."""
     message = _("Supports field selection: add %(parameter)s with a comma-separated list of the paths below, e.g. %(example)s.")
     values = {"parameter": "fields=", "example": selection_example([r.path for r in rows])}
-    children: list[nodes.Node] = []
+    parts: list[tuple[bool, str]] = []
     # One translatable sentence; its placeholders become inline literals wherever a
     # translation puts them.
     for index, part in enumerate(re.split(r"%\((parameter|example)\)s", str(message))):
         if index % 2:
-            children.append(literal(values[part]))
+            parts.append((True, values[part]))
         elif part:
-            children.append(nodes.Text(part.replace("%%", "%")))
+            parts.append((False, part.replace("%%", "%")))
+    return parts
+
+
+def field_selection_note(rows: Sequence[FieldRow]) -> nodes.paragraph:
+    """The note on field selection, with inline literals."""
+    children = [literal(text) if is_literal else nodes.Text(text) for is_literal, text in _selection_parts(rows)]
     return el(nodes.paragraph, *children, classes=["api-field-selection"])
+
+
+def field_selection_markup(rows: Sequence[FieldRow]) -> str:
+    return "".join(fasthtml.code(text) if is_literal else fasthtml.esc(text) for is_literal, text in _selection_parts(rows))
+
+
+def output_fields_markup(ctx: ResolveContext, rows: Sequence[FieldRow], resource: str) -> str:
+    return fasthtml.table_markup(
+        [_("Field"), _("Type"), _("Description")],
+        (
+            [
+                fasthtml.para(fasthtml.code(r.path)),
+                fasthtml.para(fasthtml.type_markup(ctx, r.type, resource)),
+                fasthtml.blocks(fasthtml.paragraphs(r.description)),
+            ]
+            for r in rows
+        ),
+        ["api-output-fields"],
+    )
 
 
 def output_fields_table(ctx: ResolveContext, rows: Sequence[FieldRow], resource: str) -> nodes.table:
@@ -493,7 +637,22 @@ def output_fields_table(ctx: ResolveContext, rows: Sequence[FieldRow], resource:
 
 def model_body(ctx: ResolveContext, resource_path: str, model: Model) -> list[nodes.Node]:
     content: list[nodes.Node] = list(spec_paragraphs(model.description))
-    if model.properties:
+    if model.properties and ctx.html:
+        required = set(model.required)
+        markup_rows = []
+        for prop in model.properties:
+            cell = fasthtml.paragraphs(prop.description)
+            allowed = allowed_values_markup(prop)
+            if allowed:
+                cell.append(f"<p>{fasthtml.esc(_('Allowed values: '))}{allowed}</p>")
+            markup_rows.append([
+                fasthtml.para(fasthtml.code(prop.name)),
+                fasthtml.para(fasthtml.nullable_type(ctx, prop.type, prop.nullable, resource_path)),
+                fasthtml.para(fasthtml.esc(_("yes") if prop.required or prop.name in required else _("no"))),
+                fasthtml.blocks(cell),
+            ])
+        content.append(fasthtml.table([_("Field"), _("Type"), _("Required"), _("Description")], markup_rows, ["api-model"]))
+    elif model.properties:
         required = set(model.required)
         rows = []
         for prop in model.properties:
@@ -549,7 +708,9 @@ def body_for(ctx: ResolveContext, node: apidocs_body) -> list[nodes.Node]:
     kind, name = node["kind"], node["name"]
     if kind == "operation":
         op = state.operations.get(name)
-        return operation_body(ctx, op) if op is not None else []
+        if op is None:
+            return []
+        return operation_body_markup(ctx, op) if ctx.html else operation_body(ctx, op)
     if kind == "resource":
         resource = state.resources.get(name)
         return resource_body(ctx, resource) if resource is not None else []
@@ -572,6 +733,7 @@ def expand_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> N
     ctx = ResolveContext(
         get_state(app.env), app.env.get_domain("api"), app.builder, docname,  # type: ignore[arg-type]
         field_selection=app.config.apidocs_field_selection is True,
+        html=getattr(app.builder, "format", "") == "html",
     )
     for node in placeholders:
         node.replace_self(body_for(ctx, node))
@@ -586,4 +748,9 @@ def setup_render(app: Sphinx) -> None:
     # see it, it is skipped rather than failing the build.
     skip = (_skip, None)
     app.add_node(apidocs_body, html=skip, latex=skip, text=skip, man=skip, texinfo=skip)
+    # Table markup, made for HTML builders only (see ``fasthtml``); any other writer skips it.
+    app.add_node(
+        fasthtml.apidocs_html, html=(fasthtml.visit_apidocs_html, None),
+        latex=skip, text=skip, man=skip, texinfo=skip,
+    )
     app.connect("doctree-resolved", expand_placeholders)

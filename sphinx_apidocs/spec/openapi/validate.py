@@ -33,7 +33,60 @@ def schema() -> dict[str, Any]:
 
 @lru_cache(maxsize=None)
 def _validator(definition: str) -> Draft7Validator:
-    return Draft7Validator({**schema(), "$ref": f"#/definitions/{definition}"})
+    return Draft7Validator({**_inlined(schema()), "$ref": f"#/definitions/{definition}"})
+
+
+def _inlined(whole: dict[str, Any]) -> dict[str, Any]:
+    """The schema with every ``{"$ref": "#/definitions/X"}`` replaced by ``X`` itself, unless
+    ``X`` refers back to itself (``schema``). Same checks and errors, but the validator does
+    not resolve a reference at each of the tens of thousands of places of a large document
+    (about a third of its time). A ``$ref`` with siblings is kept: draft 7 ignores them."""
+    definitions: dict[str, Any] = whole.get("definitions", {})
+    prefix = "#/definitions/"
+
+    def target(node: Any) -> str | None:
+        if isinstance(node, dict) and len(node) == 1 and isinstance(node.get("$ref"), str) and node["$ref"].startswith(prefix):
+            name = node["$ref"][len(prefix):]
+            return name if name in definitions else None
+        return None
+
+    def references(node: Any, found: set[str]) -> set[str]:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(prefix):
+                found.add(ref[len(prefix):])
+            for value in node.values():
+                references(value, found)
+        elif isinstance(node, list):
+            for value in node:
+                references(value, found)
+        return found
+
+    direct = {name: references(definition, set()) for name, definition in definitions.items()}
+
+    def reachable(name: str) -> set[str]:
+        seen: set[str] = set()
+        stack = list(direct.get(name, ()))
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack.extend(direct.get(current, ()))
+        return seen
+
+    recursive = {name for name in definitions if name in reachable(name)}
+
+    def inline(node: Any) -> Any:
+        name = target(node)
+        if name is not None and name not in recursive:
+            return inline(definitions[name])
+        if isinstance(node, dict):
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(value) for value in node]
+        return node
+
+    return {**whole, "definitions": {name: inline(definition) for name, definition in definitions.items()}}
 
 
 def definition_for(version: str) -> str:
