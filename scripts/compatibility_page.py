@@ -51,10 +51,11 @@ def outcome(path: Path) -> tuple[bool, str]:
         return False, first + more
     operations = sum(1 for _ in spec.operations)
     text = f"{_count(len(spec.resources), 'resource')}, {_count(operations, 'operation')}"
-    if spec.warnings:
-        first = spec.warnings[0].split(": ", 1)[-1]
-        more = f" (+{len(spec.warnings) - 1} more)" if len(spec.warnings) > 1 else ""
-        text += f"; warning: {first}{more}"
+    for kind, messages in (("warning", spec.warnings), ("note", spec.notes)):
+        if messages:
+            first = messages[0].split(": ", 1)[-1]
+            more = f" (+{len(messages) - 1} more)" if len(messages) > 1 else ""
+            text += f"; {kind}: {first}{more}"
     return True, text
 
 
@@ -116,7 +117,7 @@ def render(corpus: Path) -> str:
         "",
         "JSON and YAML. Tags are resources (untagged operations are grouped by their first path",
         "segment); ``operationId`` values are nicknames (a missing one is generated, with a",
-        "warning); 3.1 webhooks are not documented.",
+        "note); 3.1 webhooks are not documented.",
         f"{_loaded(modern)} of {len(modern)} load, and every one renders with ``sphinx-build -W``",
         "(html and text) except ``webhook-example.yaml``: it holds nothing but a webhook, so its",
         "one ``apidocs.spec`` warning (the webhook is not documented) fails a ``-W`` build on",

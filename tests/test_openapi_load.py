@@ -146,7 +146,7 @@ def test_petstore_in_json_and_yaml(tmp_path, name):
     # Several tags: the first one.
     assert [op.nickname for op in spec.resource("/pets").operations] == ["getPet", "updatePet"]
     assert [op.nickname for op in spec.resource("/store").operations] == ["post-store-orders"]
-    assert any("#/paths/~1store~1orders/post: operation has no operationId; using 'post-store-orders'" in w for w in spec.warnings)
+    assert any("#/paths/~1store~1orders/post: operation has no operationId; using 'post-store-orders'" in n for n in spec.notes)
 
     get = spec.operation("getPet")
     assert (get.method, get.path, get.summary, get.notes, get.resource_path) == ("GET", "/pets/{petId}", "One pet", "Returns a pet.", "/pets")
@@ -241,7 +241,7 @@ def test_missing_operation_ids_and_repeated_ones_get_unique_nicknames(tmp_path):
     nicknames = [op.nickname for op in spec.operations]
     assert nicknames == ["get-pets-petId", "same", "same-2", "get-pets-petId-2"]
     assert any("nickname 'same' is also used by" in w and "documented as 'same-2'" in w for w in spec.warnings)
-    assert any("operation has no operationId; using 'get-pets-petId'" in w for w in spec.warnings)
+    assert any("operation has no operationId; using 'get-pets-petId'" in n for n in spec.notes)
 
 
 def test_extensions_and_unknown_keys_are_tolerated(tmp_path):

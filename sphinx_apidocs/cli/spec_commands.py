@@ -51,6 +51,8 @@ def run_validate(args: argparse.Namespace) -> int:
     spec = build_spec(load_documents(args.source, fetch_options(args)))
     for warning in spec.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    for note in spec.notes:
+        print(f"note: {note}", file=sys.stderr)
     operations = sum(1 for _ in spec.operations)
     print(f"{spec.source}: valid {spec.format_label}: "
           f"{len(spec.resources)} resources, {operations} operations")

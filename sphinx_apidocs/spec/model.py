@@ -175,6 +175,7 @@ class ApiSpec:
     resources: tuple[Resource, ...] = ()
     source: str = ""
     warnings: tuple[str, ...] = ()  # located, non-fatal problems (dangling refs, duplicates)
+    notes: tuple[str, ...] = ()  # located facts that are no problem (generated nicknames)
 
     @property
     def format_label(self) -> str:

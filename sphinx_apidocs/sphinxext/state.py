@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -269,28 +268,19 @@ def load_filter_entries(paths: Iterable[str]) -> dict[str, FilterEntry]:
     return entries
 
 
-#: A Swagger 2.0 / OpenAPI 3 operation without ``operationId``. The field is optional there
-#: (unlike a 1.2 ``nickname``), so a valid spec must still build with ``-W``: the generated
-#: nickname is reported as information, and shown on the operation's page ("Nickname").
-_GENERATED_NICKNAME = re.compile(r": operation has no operationId; using '(.*)'$")
-
-
 def report(state: BuildState) -> None:
     """Report once per build what is wrong between the spec and the filters."""
     spec = state.spec
     if spec is None:
         return
-    generated: list[str] = []
     for message in spec.warnings:
-        note = _GENERATED_NICKNAME.search(message) if not spec.swagger_version.startswith("1") else None
-        if note is not None:
-            generated.append(note.group(1))
-            logger.verbose(message)
-            continue
         warn_located("spec", message)
-    if generated:
-        shown = ", ".join(generated[:5]) + (", ..." if len(generated) > 5 else "")
-        logger.info(__("apidocs: %d operation(s) without an operationId got a generated nickname: %s"), len(generated), shown)
+    # Notes are facts, not problems (e.g. nicknames generated for operations without the
+    # optional operationId, shown on each operation's page): a -W build must pass.
+    for message in spec.notes:
+        logger.verbose(message)
+    if spec.notes:
+        logger.info(__("apidocs: %d note(s) about the spec (run with -v to list them)"), len(spec.notes))
     if not state.filters_configured:
         return
     for nickname, op in state.operations.items():

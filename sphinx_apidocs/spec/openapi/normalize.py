@@ -96,6 +96,7 @@ class OpenApiReader:
         self.v2 = major(version) == 2
         self.resolver = Resolver(root, others)
         self.warnings: list[str] = []
+        self.notes: list[str] = []  # facts worth telling, not problems (generated nicknames)
         self.problems: list[str] = []
         self.schemas = SchemaConverter(self.resolver, self._warn_at)
 
@@ -162,6 +163,7 @@ class OpenApiReader:
             resources=tuple(resources),
             source=shown(source),
             warnings=tuple(dict.fromkeys(self.warnings)),
+            notes=tuple(dict.fromkeys(self.notes)),
         )
 
     def named_schemas(self) -> None:
@@ -278,7 +280,8 @@ class OpenApiReader:
         nickname = nickname.strip()
         if not nickname:
             nickname = generated_nickname(method, path)
-            self._warn_at(location, pointer, f"operation has no operationId; using {nickname!r}")
+            # ``operationId`` is optional in 2.0/3.x: a valid spec without it is no problem.
+            self.notes.append(f"{self._at(location, pointer)}: operation has no operationId; using {nickname!r}")
         tags = [t for t in op.get("tags") or [] if isinstance(t, str) and t.strip().strip("/")]
         resource = resource_path(tags[0] if tags else _resource_of(path))
 
