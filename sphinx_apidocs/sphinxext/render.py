@@ -299,36 +299,31 @@ def _value_text(value: Any) -> str:
 def allowed_values(item: Parameter | Any) -> list[nodes.Node]:
     """Enum values and range limits of a parameter or property."""
     result: list[nodes.Node] = literals(item.enum)
-    low, high = item.minimum, item.maximum
-    bound = ""
-    if low is not None and high is not None:
-        bound = _("from %s to %s") % (_value_text(low), _value_text(high))
-    elif low is not None:
-        bound = _("at least %s") % _value_text(low)
-    elif high is not None:
-        bound = _("at most %s") % _value_text(high)
-    if bound:
-        result.extend([nodes.Text("; " if result else ""), nodes.Text(bound)])
-    if getattr(item, "allow_multiple", False):
-        result.append(nodes.Text(("; " if result else "") + _("several values allowed")))
+    for limit in _limits(item):
+        result.append(nodes.Text(("; " if result else "") + limit))
     return result
+
+
+def _limits(item: Parameter | Any) -> list[str]:
+    """The range and multiplicity of a parameter or property, as translated phrases."""
+    low, high = item.minimum, item.maximum
+    limits: list[str] = []
+    if low is not None and high is not None:
+        limits.append(_("from %s to %s") % (_value_text(low), _value_text(high)))
+    elif low is not None:
+        limits.append(_("at least %s") % _value_text(low))
+    elif high is not None:
+        limits.append(_("at most %s") % _value_text(high))
+    if getattr(item, "allow_multiple", False):
+        limits.append(_("several values allowed"))
+    return limits
 
 
 def allowed_values_markup(item: Parameter | Any) -> str:
     """:func:`allowed_values` as escaped HTML (``fasthtml``)."""
     result = fasthtml.value_codes(item.enum)
-    low, high = item.minimum, item.maximum
-    bound = ""
-    if low is not None and high is not None:
-        bound = _("from %s to %s") % (_value_text(low), _value_text(high))
-    elif low is not None:
-        bound = _("at least %s") % _value_text(low)
-    elif high is not None:
-        bound = _("at most %s") % _value_text(high)
-    if bound:
-        result += ("; " if result else "") + fasthtml.esc(bound)
-    if getattr(item, "allow_multiple", False):
-        result += ("; " if result else "") + fasthtml.esc(_("several values allowed"))
+    for limit in _limits(item):
+        result += ("; " if result else "") + fasthtml.esc(limit)
     return result
 
 
