@@ -30,9 +30,14 @@ _JSON_TYPES = {
 
 
 @lru_cache(maxsize=None)
-def schema() -> dict[str, Any]:
-    text = resources.files("sphinx_apidocs").joinpath("schemas", SCHEMA_FILE).read_text("utf-8")
+def load_schema(name: str) -> dict[str, Any]:
+    """A JSON Schema shipped in ``sphinx_apidocs/schemas/`` (read once)."""
+    text = resources.files("sphinx_apidocs").joinpath("schemas", name).read_text("utf-8")
     return json.loads(text)
+
+
+def schema() -> dict[str, Any]:
+    return load_schema(SCHEMA_FILE)
 
 
 @lru_cache(maxsize=None)

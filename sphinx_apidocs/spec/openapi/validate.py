@@ -8,10 +8,8 @@ like the Swagger 1.x validator's.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from jsonschema import Draft7Validator
@@ -19,16 +17,14 @@ from jsonschema.exceptions import ValidationError
 
 from sphinx_apidocs.errors import json_pointer
 from sphinx_apidocs.spec.openapi.detect import is_31, major
-from sphinx_apidocs.spec.validate import _JSON_TYPES, _short
+from sphinx_apidocs.spec.validate import _JSON_TYPES, _short, load_schema
 
 SCHEMA_FILE = "openapi-common.json"
 MAX_PROBLEMS = 50
 
 
-@lru_cache(maxsize=None)
 def schema() -> dict[str, Any]:
-    text = resources.files("sphinx_apidocs").joinpath("schemas", SCHEMA_FILE).read_text("utf-8")
-    return json.loads(text)
+    return load_schema(SCHEMA_FILE)
 
 
 @lru_cache(maxsize=None)
