@@ -33,6 +33,17 @@ def run_cli(args, capsys):
     return status, out, err, elapsed
 
 
+def run_cli_traced(args, capsys):
+    """``run_cli`` with the peak of Python allocations while it ran."""
+    tracemalloc.start()
+    try:
+        status, out, err, elapsed = run_cli(args, capsys)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return status, err, elapsed, peak
+
+
 def routes(listing: Route | None = None, pets: Route | None = None) -> dict[str, Route]:
     return {"/api-docs": listing or Route.json(LISTING), "/api-docs/pets.json": pets or Route.json(PETS)}
 
@@ -96,12 +107,7 @@ def test_stalled_server_fails_within_the_timeout(capsys):
 def test_huge_body_stops_at_the_cap_with_bounded_memory(capsys):
     big = Route(body=b'{"swaggerVersion": "1.2", "apis": [], "x": "', stream_bytes=300 * 1024 * 1024, headers={})
     with scripted_server(routes(listing=big)) as server:
-        tracemalloc.start()
-        try:
-            status, _, err, elapsed = run_cli(["validate", server.base + "/api-docs", "--max-bytes", "20000000"], capsys)
-            _, peak = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
+        status, err, elapsed, peak = run_cli_traced(["validate", server.base + "/api-docs", "--max-bytes", "20000000"], capsys)
     assert status == 1
     assert err == f"error: {server.base}/api-docs: response of 314572844 bytes exceeds the 20000000-byte cap\n"
     assert peak < 30 * 1024 * 1024 and elapsed < 10
@@ -111,12 +117,7 @@ def test_huge_body_without_content_length_is_also_capped(capsys):
     endless = Route(body=b"[", stream_bytes=300 * 1024 * 1024, headers={}, send_length=False)
     with scripted_server(routes(listing=endless)) as server:
         # Without Content-Length the reader counts what really arrives and stops at the cap.
-        tracemalloc.start()
-        try:
-            status, _, err, _ = run_cli(["validate", server.base + "/api-docs", "--max-bytes", "1000000"], capsys)
-            _, peak = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
+        status, err, _, peak = run_cli_traced(["validate", server.base + "/api-docs", "--max-bytes", "1000000"], capsys)
     assert status == 1 and "exceeds the 1000000-byte cap" in err
     assert peak < 10 * 1024 * 1024
 
