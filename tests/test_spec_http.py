@@ -73,6 +73,22 @@ def test_absolute_urls_in_listing_paths(tmp_path):
     assert [r.source for r in spec.resources] == [f"{url}/decls/one.json", f"{url}/decls/two.json"]
 
 
+def test_swapped_declaration_files_are_matched_by_resource_path(tmp_path):
+    # The file served at /api-docs/a declares /b and the other way round.
+    (tmp_path / "a").write_text(json.dumps(declaration("/b", "get-b")))
+    (tmp_path / "b").write_text(json.dumps(declaration("/a", "get-a")))
+    listing = {"swaggerVersion": "1.2", "apis": [{"path": "/a", "description": "A"}, {"path": "/b", "description": "B"}]}
+    (tmp_path / "api-docs.json").write_text(json.dumps(listing))
+    with serving(str(tmp_path)) as url:
+        spec = load_spec(url)
+    assert [(r.resource_path, r.description, r.source) for r in spec.resources] == [
+        ("/a", "A", f"{url}/b"),
+        ("/b", "B", f"{url}/a"),
+    ]
+    assert [op.nickname for op in spec.resource("/a").operations] == ["get-a"]
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is not beside the checkout")
 def test_declarations_are_matched_by_resource_path_not_file_name():
     # In this corpus folder the files `store` and `user` are swapped.
     with serving(str(PETSTORE)) as url:
