@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib.util
+import io
 import json
 import re
 from pathlib import Path
@@ -113,8 +114,9 @@ def generated_module_facts(source: str) -> None:
     """
     tree = ast.parse(source)
     vocabulary = re.compile(
-        r"^(_K|_Mapping|FILTERS|_s\d+|_n\d+|k\d+|f\d+|d|x|r|c|g|node|other|state|fallback|"
-        r"containers|mode|type|dict|list|tuple|isinstance|len|KeyError)$"
+        r"^(_K|_Mapping|_deep|FILTERS|_s\d+|_n\d+|k\d+|f\d+|d|x|r|c|g|k|f|i|node|other|state|fallback|"
+        r"containers|mode|top|stack|out|slot|spec|type|dict|list|tuple|isinstance|len|range|"
+        r"KeyError|RecursionError)$"
     )
     imports = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
     assert [(n.module, [a.name for a in n.names]) for n in imports] == [("collections.abc", ["Mapping"])]
@@ -135,7 +137,8 @@ def generated_module_facts(source: str) -> None:
         elif isinstance(node, ast.Subscript) and getattr(node.value, "id", "") == "_K":
             assert isinstance(node.slice, ast.Constant) and type(node.slice.value) is int
         elif isinstance(node, ast.Attribute):
-            assert node.attr == "copy", node.attr  # d.copy() in the '*' node
+            # d.copy() and d.keys() in '*' nodes, node.spec, the deep walker's stack
+            assert node.attr in {"copy", "keys", "spec", "append", "pop"}, node.attr
 
 
 def test_generated_module_only_carries_names_as_table_literals(no_side_effects):
@@ -171,3 +174,132 @@ def test_hostile_names_from_a_file_through_the_cli(tmp_path, no_side_effects, ca
     spec.loader.exec_module(module)
     data = {n: 1 for n in names}
     assert module.FILTERS["op"](data) == {n: 1 for n in names if n}
+
+
+# --- encodings: nothing a user controls may change how the generated file is read ------------------
+
+# Text that would change the decoding of the file if it reached lines 1-2 (PEP 263), end a
+# comment, or hide in one: cookies, line breaks of every kind, BOMs, NUL, lone surrogates.
+HOSTILE_TEXT = [
+    "# -*- coding: latin-1 -*-",
+    "coding: latin-1",
+    "coding=utf-7",
+    "vim: set fileencoding=cp1252 :",
+    "x\n# -*- coding: latin-1 -*-",
+    "x\r# coding=utf-7",
+    "x\r\n_K = ()",
+    "\ufeff# coding: latin-1",
+    "\x0c# coding: latin-1",
+    "\x00",
+    "\x0b\x1c\x1d\x1e\x85",
+    "\u2028\u2029",
+    "\udcff\udcfe",
+    "é中",
+    "a\\nb",
+]
+
+# Names whose UTF-8 bytes would read as something else under a hostile encoding: under
+# latin-1 'é' becomes 'Ã©'; under UTF-7 '+ACI-' is a double quote (a literal could end).
+TRICKY_NAMES = ["é", "中文", "+ACI-", "+ACc-", "\u2028", "\udcff", "\ufeff", "a'b\"c", "\x00", "\r"]
+
+
+def detected_encoding(source: bytes) -> str:
+    import tokenize
+
+    return tokenize.detect_encoding(io.BytesIO(source).readline)[0]
+
+
+def comment_lines_are_inert(source: str) -> None:
+    """Pure ASCII; lines 1-2 fixed; every comment printable ASCII on its own line."""
+    import tokenize
+
+    from sphinx_apidocs.filters.codegen import HEADER
+
+    assert source.isascii()
+    assert source.split("\n")[:2] == list(HEADER)
+    assert detected_encoding(source.encode("ascii")) == "utf-8"
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            assert token.string.isprintable() and token.string.isascii(), token.string
+
+
+def test_comments_cannot_change_the_encoding_or_leave_their_line():
+    tree = hostile_tree(TRICKY_NAMES)
+    for text in HOSTILE_TEXT:
+        for sources in ([text], [text, text], ["ok.yaml", text]):
+            source = module_source({text: tree}, sources=sources, command=f"sphinx-apidocs compile {text}")
+            comment_lines_are_inert(source)
+            generated_module_facts(source)
+            namespace: dict[str, Any] = {}
+            exec(compile(source.encode("ascii"), "<generated>", "exec"), namespace)
+            assert namespace["FILTERS"][text](hostile_data(TRICKY_NAMES)) == expected(TRICKY_NAMES)
+
+
+def hostile_folder(root: Path) -> list[str]:
+    """Filter files under hostile folder and file names (the first sorted ones lead the
+    header); returns the nicknames.
+    """
+    import os
+
+    nicknames = []
+    for index, text in enumerate(HOSTILE_TEXT):
+        safe = text.replace("/", "_").replace("\x00", "NUL")
+        folder = root / f"{index:02d} {safe}"[:200]
+        try:
+            folder.mkdir()
+            file = folder / f"{safe}.json"
+            file.write_bytes(b"")
+        except (OSError, UnicodeEncodeError, ValueError):  # not every name exists on every OS
+            continue
+        nickname = f"op{index}"
+        escaped = [n.replace("\\", "\\\\").replace(".", "\\.") for n in TRICKY_NAMES]
+        file.write_text(json.dumps({nickname: escaped, f"nest{index}": [{"x": escaped}]}), encoding="utf-8")
+        nicknames.append(nickname)
+    raw = os.fsencode(root) + b"/\xff\xfe coding: latin-1"  # not UTF-8: a surrogate-escaped str
+    try:
+        os.mkdir(raw)
+    except OSError:  # a file system that insists on UTF-8 names
+        return nicknames
+    with open(raw + b"/f.json", "w", encoding="utf-8") as handle:
+        json.dump({"surrogate": ["a"]}, handle)
+    return nicknames + ["surrogate"]
+
+
+def test_hostile_file_and_folder_names_through_compile_and_import(tmp_path, no_side_effects, capsys):
+    from sphinx_apidocs.filters import load_filters
+
+    root = tmp_path / "coding: latin-1"
+    root.mkdir()
+    nicknames = hostile_folder(root)
+    assert len(nicknames) > 10
+    out = tmp_path / "gen_hostile.py"
+    assert main(["compile", str(root), "-o", str(out)]) == 0
+    assert capsys.readouterr() == ("", "")
+    data = out.read_bytes()
+    assert data.isascii() and detected_encoding(data) == "utf-8"
+    source = data.decode("ascii")
+    comment_lines_are_inert(source)
+    generated_module_facts(source)
+    spec = importlib.util.spec_from_file_location("gen_hostile", out)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # the real import path: bytes, cookie detection, decoding
+    closures = load_filters(root)
+    inner = {name: [name, 1] for name in TRICKY_NAMES}
+    response: dict[str, Any] = {**inner, "drop": 2, "a": 1, "x": [{**inner, "drop": 3}, None]}
+    assert set(module.FILTERS) == set(closures)
+    for nickname, function in closures.items():
+        assert module.FILTERS[nickname](response) == function(response), nickname
+    assert module.FILTERS["op0"](response) == inner
+    assert module.FILTERS["nest0"](response) == {"x": [inner, None]}
+    if "surrogate" in closures:
+        assert module.FILTERS["surrogate"](response) == {"a": 1}
+    assert main(["compile", str(root), "-o", str(out), "--check"]) == 0  # deterministic
+
+
+def test_old_header_layout_would_have_been_read_as_latin_1():
+    """The attack the fixed header stops: a cookie on line 2 really changes the decoding."""
+    attack = "# Generated from:\n# coding: latin-1\nNAME = 'é'\n".encode("utf-8")
+    assert detected_encoding(attack) == "iso-8859-1"
+    namespace: dict[str, Any] = {}
+    exec(compile(attack, "<attack>", "exec"), namespace)
+    assert namespace["NAME"] == "Ã©"

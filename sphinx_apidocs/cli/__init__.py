@@ -7,6 +7,7 @@ command's handler takes the parsed namespace and returns the exit status.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
@@ -28,15 +29,58 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cmd | head` cut short
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run one command; the exit status: 0 fine, 1 an error (one ``error:`` line per problem
+    on stderr, no traceback), 130 interrupted, 141 the reader of stdout went away
+    (``sphinx-apidocs fields F | head -1``: quietly, as ``head``'s writers do), or argparse's 2.
+    """
     try:
-        return int(args.handler(args))
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        status = int(args.handler(args))
+        sys.stdout.flush()  # a closed pipe shows here, not as a traceback at interpreter exit
+        return status
     except ApidocsError as exc:
         for line in str(exc).splitlines() or [type(exc).__name__]:
-            print(f"error: {line}", file=sys.stderr)
+            _say(f"error: {line}")
         return 1
+    except BrokenPipeError:
+        _discard_stdout()
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        _say("interrupted")
         return 130
+    except SystemExit:  # argparse's --help/--version/usage errors: flush before exiting
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _discard_stdout()
+            return EXIT_BROKEN_PIPE
+        raise
+
+
+def _say(line: str) -> None:
+    """One line to stderr; a closed stderr is not worth a traceback."""
+    try:
+        print(line, file=sys.stderr)
+    except OSError:
+        pass
+
+
+def _discard_stdout() -> None:
+    """Point stdout's file descriptor at the null device, so the interpreter's final flush of
+    what is still buffered cannot fail again ("Exception ignored ... BrokenPipeError").
+    Streams without a descriptor (captured output in tests) are left alone.
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)

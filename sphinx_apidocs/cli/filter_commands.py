@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import json.encoder
 import os
 import shlex
+import stat
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from sphinx_apidocs.errors import ApidocsError
 from sphinx_apidocs.filters import (
@@ -22,6 +24,9 @@ from sphinx_apidocs.filters import (
     load_filter_trees,
     module_source,
 )
+from sphinx_apidocs.filters.codegen import HEADER
+from sphinx_apidocs.filters.errors import printable, quoted
+from sphinx_apidocs.filters.parse import json_nesting
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -65,7 +70,7 @@ def _select(trees: dict[str, LoadedFilter], operation: str | None) -> dict[str, 
     if operation is None:
         return trees
     if operation not in trees:
-        raise FilterError(f"no filter for operation {operation!r}")
+        raise FilterError(f"no filter for operation {quoted(operation)}")
     return {operation: trees[operation]}
 
 
@@ -74,30 +79,212 @@ def run_fields(args: argparse.Namespace) -> int:
     selected = _select(load_filter_trees(args.filters), args.operation)
     paths = {nickname: dotted_paths(loaded.tree) for nickname, loaded in selected.items()}
     if args.json:
-        print(json.dumps(paths, indent=2, ensure_ascii=False))
-    elif args.operation is not None:
-        for path in paths[args.operation]:
-            print(path)
+        _write_json(paths)
+        return 0
+    # Plain lines are for people and line tools: a control character in a name (a newline,
+    # an ANSI escape) is shown escaped, so it can neither split a line nor drive the
+    # terminal. ``--json`` gives the exact names.
+    lines: list[str] = []
+    if args.operation is not None:
+        lines += [printable(path) for path in paths[args.operation]]
     else:
         for nickname, items in paths.items():
-            print(nickname)
-            for path in items:
-                print(f"  {path}")
+            lines.append(printable(nickname))
+            lines += [f"  {printable(path)}" for path in items]
+    _write("".join(f"{line}\n" for line in lines))
     return 0
 
 
-def _read_json(source: str | None) -> Any:
-    name = source if source is not None else "<stdin>"
+# --- output --------------------------------------------------------------------------------------
+
+
+def _write(text: str, fallback: Callable[[], str] | None = None) -> None:
+    """Write ``text`` to stdout; if the stream cannot encode it (a lone surrogate, a narrow
+    locale), write ``fallback()`` (the same JSON in ASCII) or ``text`` with backslash escapes
+    instead of failing with a traceback. ``write`` encodes before writing: nothing is half out.
+    """
+    stream = sys.stdout
     try:
-        text = sys.stdin.read() if source is None else Path(source).read_text(encoding="utf-8-sig")
+        stream.write(text)
+    except UnicodeEncodeError:
+        if fallback is not None:
+            stream.write(fallback())
+        else:
+            encoding = getattr(stream, "encoding", None) or "utf-8"
+            stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+
+
+def _write_json(value: Any) -> None:
+    """``value`` as indented JSON (the layout of ``json.dumps(indent=2, ensure_ascii=False)``)."""
+    _write(json_text(value) + "\n", lambda: json_text(value, ascii_only=True) + "\n")
+
+
+class JsonNumber:
+    """A JSON number kept as its exact source text (``apply`` passes numbers through
+    unchanged: a float would round ``0.1000000000000000000001`` and turn ``1e999`` into
+    ``Infinity``, and ``int()`` refuses more than 4300 digits).
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"JsonNumber({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, JsonNumber) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+def _json_int(text: str) -> int | JsonNumber:
+    """``parse_int`` for ``json.loads``: an ``int``, or the exact text past the digit limit."""
+    try:
+        return int(text)
+    except ValueError:  # past the interpreter's digit limit: keep the text
+        return JsonNumber(text)
+
+
+def _int_text(value: int) -> str:
+    """The decimal digits of any ``int``: past the interpreter's digit limit for ``str()``
+    (4300 by default), in exact chunks of 4000 digits.
+    """
+    try:
+        return int.__repr__(value)
+    except ValueError:
+        pass
+    sign, value = ("-", -value) if value < 0 else ("", int(value))
+    chunks: list[int] = []
+    while value:
+        value, low = divmod(value, _CHUNK)
+        chunks.append(low)
+    return sign + int.__repr__(chunks[-1]) + "".join(f"{chunk:04000d}" for chunk in reversed(chunks[:-1]))
+
+
+_CHUNK = 10**4000
+
+
+def _scalar(value: Any, encode: Callable[[str], str]) -> str:
+    """One JSON scalar, written as ``json`` writes it (``JsonNumber``: its source text)."""
+    if isinstance(value, str):
+        return encode(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if type(value) is JsonNumber:
+        return value.text
+    if isinstance(value, int):
+        return _int_text(value)
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        return float.__repr__(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def json_text(value: Any, *, ascii_only: bool = False) -> str:
+    """``json.dumps(value, indent=2, ensure_ascii=ascii_only)``, written with an explicit
+    stack: as deep as ``json.loads`` (or a filter) can nest, the output is written, where
+    ``json.dumps`` with an indent recurses once per level and runs out of stack. A string
+    holding a lone surrogate (``"\\ud800"`` in the input) is written as an ASCII escape, so the
+    text is always valid UTF-8.
+    """
+    plain = json.encoder.encode_basestring
+    escaped = json.encoder.encode_basestring_ascii
+
+    def encode(text: str) -> str:
+        if ascii_only:
+            return escaped(text)
+        if not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                return escaped(text)
+        return plain(text)
+
+    parts: list[str] = []
+    # Work items: a value to write at an indentation level, or text to copy.
+    stack: list[tuple[Any, int] | str] = [(value, 0)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            parts.append(item)
+            continue
+        current, level = item
+        if isinstance(current, dict):
+            if not current:
+                parts.append("{}")
+                continue
+            inner = "\n" + "  " * (level + 1)
+            work: list[tuple[Any, int] | str] = []
+            for index, (key, member) in enumerate(current.items()):
+                if not isinstance(key, str):
+                    key = _scalar(key, str) if key is None or isinstance(key, (bool, int, float)) else key
+                work.append(("{" if index == 0 else ",") + inner + encode(key) + ": ")
+                work.append((member, level + 1))
+            work.append("\n" + "  " * level + "}")
+            stack.extend(reversed(work))
+        elif isinstance(current, (list, tuple)):
+            if not current:
+                parts.append("[]")
+                continue
+            inner = "\n" + "  " * (level + 1)
+            work = []
+            for index, member in enumerate(current):
+                work.append(("[" if index == 0 else ",") + inner)
+                work.append((member, level + 1))
+            work.append("\n" + "  " * level + "]")
+            stack.extend(reversed(work))
+        else:
+            parts.append(_scalar(current, encode))
+    return "".join(parts)
+
+
+def _place(text: str, index: int) -> str:
+    """``line:col`` (1-based) of ``text[index]``."""
+    line = text.count("\n", 0, index) + 1
+    return f"{line}:{index - (text.rfind(chr(10), 0, index) + 1) + 1}"
+
+
+def _read_json(source: str | None) -> Any:
+    """The JSON document in ``source`` (a file, or stdin for ``None``); numbers that a
+    ``float``/``int`` cannot hold exactly come back as ``JsonNumber``. Every problem is one
+    ``ApidocsError`` line naming the input and the place.
+    """
+    name = printable(source) if source is not None else "<stdin>"
+    try:
+        if source is not None:
+            data: bytes | str = Path(source).read_bytes()
+        else:
+            data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
     except OSError as exc:
         raise ApidocsError(f"{name}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
         raise ApidocsError(f"{name}: not valid UTF-8") from None
+    if isinstance(data, bytes):
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            start = exc.start - 3 if data.startswith(b"\xef\xbb\xbf") else exc.start
+            prefix = data[: max(start, 0)].decode("utf-8", "replace")
+            raise ApidocsError(f"{name}:{_place(prefix, len(prefix))}: not valid UTF-8") from None
+    else:
+        text = data.removeprefix("\ufeff")
     try:
-        return json.loads(text)
+        return json.loads(text, parse_float=JsonNumber, parse_int=_json_int, parse_constant=JsonNumber)
     except json.JSONDecodeError as exc:
         raise ApidocsError(f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except RecursionError:
+        depth, index = json_nesting(text)
+        raise ApidocsError(f"{name}:{_place(text, index)}: invalid JSON: nested too deeply ({depth} levels)") from None
 
 
 def run_apply(args: argparse.Namespace) -> int:
@@ -114,8 +301,7 @@ def run_apply(args: argparse.Namespace) -> int:
         keep = compile_filter(loaded.tree)
     else:  # checked before reading the input, so a bad selection fails fast
         keep = FieldSelector({operation: loaded.tree}, cache_size=0).select(operation, args.fields)
-    result = keep(_read_json(source))
-    print(json.dumps(result, indent=2, ensure_ascii=False))
+    _write_json(keep(_read_json(source)))
     return 0
 
 
@@ -131,16 +317,47 @@ def run_compile(args: argparse.Namespace) -> int:
     target = Path(args.output)
     if args.check:
         try:
-            current = target.read_text(encoding="utf-8")
+            if not stat.S_ISREG(os.stat(target).st_mode):  # never open a FIFO: it would block
+                raise ApidocsError(f"{printable(args.output)}: not a regular file")
+            current = target.read_bytes()
         except FileNotFoundError:
-            raise ApidocsError(f"{args.output} is missing; run: {command}") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ApidocsError(f"{args.output}: cannot read: {exc}") from None
-        if current != source:
-            raise ApidocsError(f"{args.output} is stale; run: {command}")
+            raise ApidocsError(f"{printable(args.output)} is missing; run: {printable(command)}") from None
+        except OSError as exc:
+            raise ApidocsError(f"{printable(args.output)}: cannot read: {exc.strerror or exc}") from None
+        if current != source.encode("ascii"):
+            raise ApidocsError(f"{printable(args.output)} is stale; run: {printable(command)}")
         return 0
+    _refuse_to_clobber(target, [file for file, _ in filter_files(args.filters)])
     _write_atomically(target, source)
     return 0
+
+
+_GENERATED_MARKS = ("\n".join(HEADER).encode("ascii"), b"# Generated by sphinx-apidocs")
+
+
+def _refuse_to_clobber(target: Path, inputs: list[Path]) -> None:
+    """``compile`` replaces only what it generated: never a filter file (``-o`` mistyped as an
+    input), never a non-empty file of someone else's (a hand-written module).
+    """
+    name = printable(str(target))
+    for file in inputs:
+        try:
+            if os.path.samefile(file, target):
+                raise ApidocsError(f"{name}: is one of the filter files; not overwriting it")
+        except OSError:
+            continue  # the target does not exist (yet)
+    try:
+        info = os.stat(target)
+        if stat.S_ISDIR(info.st_mode):
+            raise ApidocsError(f"{name}: is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            return  # a FIFO or a device is never opened here; the rename reports the problem
+        with open(target, "rb") as handle:
+            start = handle.read(256)
+    except (OSError, ValueError):
+        return  # missing or unreadable: the write creates it or reports the problem
+    if start.strip() and not start.startswith(_GENERATED_MARKS):
+        raise ApidocsError(f"{name}: exists and was not generated by sphinx-apidocs; not overwriting it")
 
 
 def _write_atomically(target: Path, text: str) -> None:
@@ -149,7 +366,7 @@ def _write_atomically(target: Path, text: str) -> None:
     try:
         fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
-        raise ApidocsError(f"{target}: cannot write: {exc.strerror or exc}") from None
+        raise ApidocsError(f"{printable(str(target))}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -157,7 +374,7 @@ def _write_atomically(target: Path, text: str) -> None:
         os.replace(temp, target)
     except OSError as exc:
         os.unlink(temp)
-        raise ApidocsError(f"{target}: cannot write: {exc.strerror or exc}") from None
+        raise ApidocsError(f"{printable(str(target))}: cannot write: {exc.strerror or exc}") from None
     except BaseException:
         os.unlink(temp)
         raise

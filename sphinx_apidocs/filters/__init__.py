@@ -15,7 +15,7 @@ from sphinx_apidocs.filters.compile import Filter, compile_filter
 from sphinx_apidocs.filters.errors import FilterError, Location
 from sphinx_apidocs.filters.load import filter_files, load_filter_trees, load_filters
 from sphinx_apidocs.filters.names import escape_name, split_dotted
-from sphinx_apidocs.filters.parse import LoadedFilter, parse_filter_file, parse_filter_text
+from sphinx_apidocs.filters.parse import LoadedFilter, parse_filter_bytes, parse_filter_file, parse_filter_text
 from sphinx_apidocs.filters.paths import dotted_paths
 from sphinx_apidocs.filters.select import (
     CompiledFilters,
@@ -46,6 +46,7 @@ __all__ = [
     "load_filter_trees",
     "load_filters",
     "module_source",
+    "parse_filter_bytes",
     "parse_filter_file",
     "parse_filter_text",
     "select_tree",

@@ -15,6 +15,18 @@ objects with missing keys take unrolled ``in`` checks. After ``_MISSES`` misses 
 the literal, and after ``_RECOVER`` complete objects in a row it tries it again, so sparse data
 does not pay for an exception per object. Keeping the node small keeps ``compile()`` cheap
 even though a filter of thousands of paths has a few hundred node shapes.
+
+Mappings other than an exact ``dict`` (subclasses, ``Mapping`` types) are read only through
+their own protocol, never their raw storage: a key is *present* when ``key in d`` holds and
+``d[key]`` does not raise ``KeyError`` (``in`` first, so a ``defaultdict`` never grows), its
+value is ``d[key]``; a named field passes when present, and ``*`` passes every present key
+that ``d.keys()`` lists, whatever its type (a non-``str`` key can never match a named field,
+since names are exact ``str``). An exact ``dict`` is the same rule at C speed.
+
+Depth: every node catches ``RecursionError`` (free until raised) and hands its value to
+``_deep``, the same semantics with an explicit stack, reading each node's ``spec`` attribute
+(``((name, child node or None), ...)``, or ``None`` for ``*``). So any depth ``json`` can
+produce (and more) is filtered, not crashed on, and shallow data never pays for it.
 """
 
 from __future__ import annotations
@@ -42,21 +54,75 @@ class Shape(NamedTuple):
 
 STAR = Shape("star")
 
+# The depth-safe interpreter every node falls back to (``_deep(node, d)``); exec'd by
+# ``compile`` and copied verbatim into the generated module, so both run the same text.
+DEEP_SOURCE = """\
+def _deep(node, d):
+    \"\"\"``node(d)`` with an explicit stack: for data nested deeper than recursion allows.\"\"\"
+    top = [None]
+    stack = [(node, d, top, 0)]
+    while stack:
+        node, d, out, slot = stack.pop()
+        if type(d) is not dict:
+            if isinstance(d, (list, tuple)):
+                out[slot] = r = list(d)
+                for i in range(len(r)):
+                    stack.append((node, r[i], r, i))
+                continue
+            elif d is None or not isinstance(d, _Mapping):
+                out[slot] = None
+                continue
+        spec = node.spec
+        r = {}
+        if spec is None:
+            if type(d) is dict:
+                r = d.copy()
+            else:
+                for k in d.keys():
+                    if k in d:
+                        try:
+                            r[k] = d[k]
+                        except KeyError:
+                            pass
+        else:
+            for k, f in spec:
+                if k in d:
+                    try:
+                        r[k] = x = d[k]
+                    except KeyError:
+                        continue
+                    if f is not None:
+                        stack.append((f, x, r, k))
+        out[slot] = r
+    return top[0]
+"""
+
 _STAR_TEMPLATE = """\
 def {name}():
     def node(d):
-        if type(d) is dict:
-            return d.copy()
-        elif type(d) is list:
-            return [node(x) for x in d]
-        elif d is None:
+        try:
+            if type(d) is dict:
+                return d.copy()
+            elif type(d) is list:
+                return [node(x) for x in d]
+            elif d is None:
+                return None
+            elif isinstance(d, (list, tuple)):
+                return [node(x) for x in d]
+            elif isinstance(d, _Mapping):
+                r = {{}}
+                for k in d.keys():
+                    if k in d:
+                        try:
+                            r[k] = d[k]
+                        except KeyError:
+                            pass
+                return r
             return None
-        elif isinstance(d, (list, tuple)):
-            return [node(x) for x in d]
-        elif isinstance(d, _Mapping):
-            return dict(d)
-        return None
+        except RecursionError:
+            return _deep(node, d)
 
+    node.spec = None
     return node
 """
 
@@ -65,31 +131,36 @@ def {name}({params}fallback):
     state = [0]
 
     def node(d):
-        if type(d) is dict and state[0] < {misses}:
-            try:
-                return {{{literal}}}
-            except KeyError:
-                pass
-        elif type(d) is list:
-            return [node(x) for x in d]
-        return other(d)
+        try:
+            if type(d) is dict and state[0] < {misses}:
+                try:
+                    return {{{literal}}}
+                except KeyError:
+                    pass
+            elif type(d) is list:
+                return [node(x) for x in d]
+            return other(d)
+        except RecursionError:
+            return _deep(node, d)
 
     other = fallback(node, state, ({pairs}){keys})
+    node.spec = ({spec})
     return node
 """
 
 _FALLBACK_TEMPLATE = """\
 def {name}(node, state, containers{keys}):
     def other(d):
-        if type(d) is not dict:
-            if d is None:
-                return None
-            elif isinstance(d, (list, tuple)):
-                return [node(x) for x in d]
-            elif not isinstance(d, _Mapping):
-                return None
-        r = {{}}
-{checks}
+        if type(d) is dict:
+            r = {{}}{checks}
+        elif d is None:
+            return None
+        elif isinstance(d, (list, tuple)):
+            return [node(x) for x in d]
+        elif isinstance(d, _Mapping):
+            r = {{}}{protocol_checks}
+        else:
+            return None
         for c, g in containers:
             if c in r:
                 r[c] = g(r[c])
@@ -142,7 +213,15 @@ def factory_source(shape: Shape, name: str) -> str:
         return _FALLBACK_TEMPLATE.format(
             name=name,
             keys="".join(f", {k}" for k in keys),
-            checks="\n".join(f"        if {k} in d:\n            r[{k}] = d[{k}]" for k in keys),
+            checks="".join(f"\n            if {k} in d:\n                r[{k}] = d[{k}]" for k in keys),
+            protocol_checks="".join(
+                f"\n            if {k} in d:\n"
+                f"                try:\n"
+                f"                    r[{k}] = d[{k}]\n"
+                f"                except KeyError:\n"
+                f"                    pass"
+                for k in keys
+            ),
             count=len(keys),
             misses=_MISSES,
             last_miss=_MISSES - 1,
@@ -154,14 +233,17 @@ def factory_source(shape: Shape, name: str) -> str:
     params: list[str] = []
     values: list[str] = []
     pairs: list[str] = []
+    spec: list[str] = []
     for i, kind in enumerate(shape.pattern):
         params.append(f"k{i}")
         if kind == "C":
             params.append(f"f{i}")
             pairs.append(f"(k{i}, f{i}), ")
             values.append(f"k{i}: f{i}(d[k{i}])")
+            spec.append(f"(k{i}, f{i}), ")
         else:
             values.append(f"k{i}: d[k{i}]")
+            spec.append(f"(k{i}, None), ")
     return _NODE_TEMPLATE.format(
         name=name,
         params="".join(f"{p}, " for p in params),
@@ -169,26 +251,44 @@ def factory_source(shape: Shape, name: str) -> str:
         literal=", ".join(values),
         pairs="".join(pairs),
         keys="".join(f", {k}" for k in keys),
+        spec="".join(spec),
     )
 
 
 def str_literal(value: str) -> str:
-    """A Python literal for an exact ``str``, proven to read back as the same value.
+    """A pure-ASCII Python literal for an exact ``str``, proven to read back as the same value.
 
-    ``str.__repr__`` of an exact ``str`` is always a valid string literal; the check with
-    ``ast.literal_eval`` makes that a fact at generation time rather than an assumption.
+    ``ascii()`` of an exact ``str`` is ``str.__repr__`` with every non-ASCII character (lone
+    surrogates included) written as an escape, so the generated file is ASCII whatever the
+    names, and no source encoding can change how a literal reads. The ``ast.literal_eval``
+    check makes the round trip a fact at generation time rather than an assumption.
     """
     if type(value) is not str:
         raise TypeError(f"expected an exact str, not {type(value).__name__}")
-    literal = str.__repr__(value)
-    if ast.literal_eval(literal) != value:  # pragma: no cover - would be a CPython bug
-        raise ValueError("str.__repr__ did not round-trip")
+    literal = ascii(value)
+    if not literal.isascii() or ast.literal_eval(literal) != value:  # pragma: no cover - a CPython bug
+        raise ValueError("ascii() did not round-trip")
     return literal
 
 
-def _comment(text: str) -> str:
-    """Text safe inside a ``#`` comment: escaped unless every character is printable."""
-    return text if text.isprintable() else ascii(text)
+def comment_text(text: str) -> str:
+    """``text`` as it may appear after ``#`` in generated code: printable ASCII, one line.
+
+    Printable ASCII without a backslash stays as it is (readable paths and commands);
+    anything else is written as ``ascii(text)`` (quoted, with ``\\n``, ``\\x00``,
+    ``\\u2028``, ``\\udcff``... escapes), so no comment can end its line, hide a
+    character, or carry bytes a decoder could read differently.
+    """
+    text = str.__str__(text)
+    if text.isascii() and text.isprintable() and "\\" not in text:
+        return text
+    return ascii(text)
+
+
+HEADER = (
+    "# -*- coding: utf-8 -*-",
+    "# Generated by sphinx-apidocs: do not edit.",
+)
 
 
 def module_source(
@@ -196,10 +296,12 @@ def module_source(
 ) -> str:
     """The generated module: ``FILTERS: dict[str, Callable]``, standard library only.
 
-    Deterministic for a given input. Safety: apart from fixed templates and counter-made
-    identifiers (``_K``, ``_s3``, ``_n12``), the only variable text is (a) names and nicknames as
-    ``str_literal`` entries of the ``_K`` table, read back by index, and (b) the header
-    comments, which ``_comment`` keeps on one printable line each.
+    Deterministic for a given input, and pure ASCII. Safety: apart from fixed templates and
+    counter-made identifiers (``_K``, ``_s3``, ``_n12``), the only variable text is (a) names
+    and nicknames as ``str_literal`` entries of the ``_K`` table, read back by index, and
+    (b) comments from line 3 on, each made by ``comment_text``. Lines 1-2 are fixed
+    (``HEADER``): Python reads an encoding declaration only there (PEP 263), and line 1 pins
+    UTF-8, so nothing a user controls can change how the file is decoded.
     """
     keys: dict[str, int] = {}
     shapes: dict[Shape, str] = {}
@@ -240,9 +342,9 @@ def module_source(
 
     # A nickname may be a str subclass: ``str.__str__`` gives its exact-str value.
     entries = [f"    {key(str.__str__(nick))}: {emit(tree)}," for nick, tree in filters.items()]
-    lines = ["# Generated by sphinx-apidocs from:"]
-    lines += [f"#   {_comment(source)}" for source in sources]
-    lines += ["# Do not edit; regenerate with:", f"#   {_comment(command)}"]
+    lines = [*HEADER, "# Sources:"]
+    lines += [f"#   {comment_text(source)}" for source in sources]
+    lines += ["# Regenerate with:", f"#   {comment_text(command)}"]
     lines += [
         '"""Whitelist output filters: ``FILTERS[nickname](response)`` returns the filtered response.',
         "",
@@ -251,6 +353,9 @@ def module_source(
         "",
         "from collections.abc import Mapping as _Mapping",
         "",
+        "",
+        DEEP_SOURCE,
+        "",
         "_K = (",
     ]
     lines += [f"    {str_literal(value)}," for value in keys]
@@ -258,5 +363,8 @@ def module_source(
     for source in factories:
         lines += ["", source]
     lines += [""] + statements + ["", "FILTERS = {"] + entries + ["}", ""]
-    return "\n".join(lines)
+    source = "\n".join(lines)
+    if not source.isascii():  # pragma: no cover - every variable part is escaped above
+        raise ValueError("generated module is not pure ASCII")
+    return source
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 from typing import Iterable, Union
 
 from sphinx_apidocs.filters.compile import compile_filter
-from sphinx_apidocs.filters.errors import FilterError
-from sphinx_apidocs.filters.parse import LoadedFilter, parse_filter_file
+from sphinx_apidocs.filters.errors import FilterError, quoted
+from sphinx_apidocs.filters.parse import LoadedFilter, parse_filter_bytes, parse_filter_file, read_filter_file
 from sphinx_apidocs.filters.select import DEFAULT_CACHE_SIZE, CompiledFilters, FieldSelector
 
 FILTER_SUFFIXES = (".yaml", ".yml", ".json")
@@ -16,7 +17,7 @@ FILTER_SUFFIXES = (".yaml", ".yml", ".json")
 PathArg = Union[str, "os.PathLike[str]"]
 Paths = Union[PathArg, Iterable[PathArg]]
 
-_cache: dict[tuple[tuple[str, ...], int], tuple[tuple[tuple[str, int, int], ...], CompiledFilters]] = {}
+_cache: dict[tuple[tuple[str, ...], int], tuple[tuple[tuple[str, bytes], ...], CompiledFilters]] = {}
 
 
 def _as_list(paths: Paths) -> list[str]:
@@ -33,11 +34,7 @@ def filter_files(paths: Paths) -> list[tuple[Path, str]]:
     found: list[tuple[Path, str]] = []
     for given in _as_list(paths):
         path = Path(given)
-        if path.is_file():
-            if path.suffix.lower() not in FILTER_SUFFIXES:
-                raise FilterError("not a filter file (expected .yaml, .yml or .json)", given)
-            found.append((path, given))
-        elif path.is_dir():
+        if path.is_dir():
             below: list[tuple[tuple[str, ...], Path]] = []
             for folder, dirs, files in os.walk(path):
                 dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -46,6 +43,10 @@ def filter_files(paths: Paths) -> list[tuple[Path, str]]:
                         file = Path(folder, name)
                         below.append((file.relative_to(path).parts, file))
             found.extend((file, os.path.join(given, *parts)) for parts, file in sorted(below))
+        elif path.exists() or path.is_symlink():  # a file (or a FIFO, refused when read)
+            if path.suffix.lower() not in FILTER_SUFFIXES:
+                raise FilterError("not a filter file (expected .yaml, .yml or .json)", given)
+            found.append((path, given))
         else:
             raise FilterError("no such file or directory", given)
     return found
@@ -56,12 +57,19 @@ def load_filter_trees(paths: Paths) -> dict[str, LoadedFilter]:
 
     The same nickname in two files is an error naming both places.
     """
+    return _merge(parse_filter_file(file, display) for file, display in filter_files(paths))
+
+
+def _merge(files: Iterable[dict[str, LoadedFilter]]) -> dict[str, LoadedFilter]:
+    """One mapping of the nicknames of every file, in order; a nickname in two files is an
+    error naming both places.
+    """
     result: dict[str, LoadedFilter] = {}
-    for file, display in filter_files(paths):
-        for nickname, loaded in parse_filter_file(file, display).items():
+    for filters in files:
+        for nickname, loaded in filters.items():
             if nickname in result:
                 raise FilterError(
-                    f"duplicate nickname {nickname!r} (also defined at {result[nickname].location})",
+                    f"duplicate nickname {quoted(nickname)} (also defined at {result[nickname].location})",
                     loaded.location,
                 )
             result[nickname] = loaded
@@ -75,16 +83,22 @@ def load_filters(paths: Paths, *, selection_cache_size: int = DEFAULT_CACHE_SIZE
     within a whitelist (see ``select.FieldSelector``), cached in an LRU of
     ``selection_cache_size`` entries.
 
-    Compiled once and cached per path; files are re-read only when the set of files or one of
-    their modification times or sizes changes.
+    Compiled once and cached per path, keyed by *content*: every call reads the files and
+    compares the list of file names and a SHA-256 of each file's bytes with the cached ones.
+    Modification times and sizes are not trusted (``rsync -t``, reproducible builds with a
+    fixed mtime, and same-size edits keep them); the bytes hashed are the bytes parsed.
     """
     key = (tuple(os.path.abspath(p) for p in _as_list(paths)), selection_cache_size)
-    files = filter_files(paths)
-    stamp = tuple((str(f), st.st_mtime_ns, st.st_size) for f, _ in files for st in [f.stat()])
+    contents = [(file, display, read_filter_file(file, display)) for file, display in filter_files(paths)]
+    stamp = tuple((str(file), hashlib.sha256(data).digest()) for file, _, data in contents)
     cached = _cache.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    trees = {nickname: loaded.tree for nickname, loaded in load_filter_trees(paths).items()}
+    loaded = _merge(
+        parse_filter_bytes(data, display, json_syntax=str(file).lower().endswith(".json"))
+        for file, display, data in contents
+    )
+    trees = {nickname: item.tree for nickname, item in loaded.items()}
     compiled = {nickname: compile_filter(tree) for nickname, tree in trees.items()}
     selector = FieldSelector(trees, cache_size=selection_cache_size, compiled=compiled)
     result = CompiledFilters(compiled, selector)

@@ -6,6 +6,8 @@ the same tree.
 
 from __future__ import annotations
 
+from sphinx_apidocs.filters.errors import printable, quoted
+
 STAR = "*"
 _ESCAPABLE = frozenset(".\\*")
 
@@ -27,11 +29,11 @@ def split_dotted(text: str) -> tuple[tuple[str, ...], bool]:
         ch = text[i]
         if ch == "\\":
             if i + 1 == n:
-                raise ValueError(f"dangling backslash at the end of {text!r}")
+                raise ValueError(f"dangling backslash at the end of {quoted(text)}")
             nxt = text[i + 1]
             if nxt not in _ESCAPABLE:
                 raise ValueError(
-                    f"bad escape '\\{nxt}' in {text!r} (only '\\.', '\\\\' and '\\*' are allowed)"
+                    f"bad escape '\\{printable(nxt)}' in {quoted(text)} (only '\\.', '\\\\' and '\\*' are allowed)"
                 )
             current.append(nxt)
             i += 2
@@ -49,15 +51,15 @@ def split_dotted(text: str) -> tuple[tuple[str, ...], bool]:
     last = len(segments) - 1
     for index, (segment, has_star) in enumerate(zip(segments, stars)):
         if segment == "":
-            raise ValueError(f"empty segment in {text!r}")
+            raise ValueError(f"empty segment in {quoted(text)}")
         if not has_star:
             continue
         if segment != STAR:
             raise ValueError(
-                f"'*' must stand alone as a segment in {text!r} (write '\\*' for a literal star)"
+                f"'*' must stand alone as a segment in {quoted(text)} (write '\\*' for a literal star)"
             )
         if index != last:
-            raise ValueError(f"'*' must be the last segment in {text!r}")
+            raise ValueError(f"'*' must be the last segment in {quoted(text)}")
     if stars[last]:
         return tuple(segments[:last]), True
     return tuple(segments), False

@@ -10,17 +10,24 @@ from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
+import re
+import stat
 from typing import NamedTuple
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from sphinx_apidocs.filters.errors import FilterError, Location
+from sphinx_apidocs.filters.errors import FilterError, Location, printable, quoted
 from sphinx_apidocs.filters.names import split_dotted
 from sphinx_apidocs.filters.tree import FilterTree, TreeBuilder
 
 MAX_FIELDS = 100_000  # per nickname, counting shared (aliased) subtrees once per use
+MAX_DEPTH = 100  # levels of objects one filter may reach (``a.b.c`` is 3)
+# Lists and mappings nested in the file itself (a filter MAX_DEPTH levels deep written as
+# nested mapping items needs exactly 200). Bounded so that reading a file never runs out of
+# stack (the YAML composer and this parser recurse about twice per level).
+MAX_NESTING = 200
+MAX_FILE_BYTES = 16 * 1024 * 1024  # a filter file is text someone wrote: far below this
 
 _TAG = "tag:yaml.org,2002:"
 _KINDS = {
@@ -45,17 +52,46 @@ class LoadedFilter(NamedTuple):
 def parse_filter_file(path: str | os.PathLike[str], display: str | None = None) -> dict[str, LoadedFilter]:
     """Parse one ``.yaml``/``.yml``/``.json`` file; ``display`` is the name used in messages."""
     name = display if display is not None else os.fspath(path)
+    data = read_filter_file(path, name)
+    return parse_filter_bytes(data, name, json_syntax=os.fspath(path).lower().endswith(".json"))
+
+
+def read_filter_file(path: str | os.PathLike[str], display: str) -> bytes:
+    """The bytes of a regular file of at most ``MAX_FILE_BYTES`` (a FIFO or a device named
+    ``x.yaml`` would block or never end: refused, not read).
+    """
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise FilterError(f"cannot read: {exc.strerror or exc}", name) from None
+        # O_NONBLOCK: opening a FIFO must not wait for a writer (no effect on regular files).
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                raise FilterError("not a regular file", display)
+            if info.st_size > MAX_FILE_BYTES:
+                raise FilterError(
+                    f"file is {info.st_size} bytes, larger than the {MAX_FILE_BYTES}-byte limit", display
+                )
+            # read(n) allocates n bytes first: ask for the size the file has, then for the rest
+            data = handle.read(info.st_size + 1)
+            if len(data) > info.st_size:  # it grew meanwhile
+                data += handle.read(MAX_FILE_BYTES + 1 - len(data))
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        raise FilterError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", display) from None
+    if len(data) > MAX_FILE_BYTES:  # it grew while being read
+        raise FilterError(f"file is larger than the {MAX_FILE_BYTES}-byte limit", display)
+    return data
+
+
+def parse_filter_bytes(data: bytes, display: str, *, json_syntax: bool = False) -> dict[str, LoadedFilter]:
+    """Parse the bytes of a filter file (UTF-8, an optional BOM); ``display`` names it."""
+    name = display
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         offset = exc.start - 3 if data.startswith(b"\xef\xbb\xbf") else exc.start
         prefix = data[: max(offset, 0)].decode("utf-8", "replace")
         raise FilterError("not valid UTF-8", _position(name, prefix, len(prefix))) from None
-    return parse_filter_text(text, name, json_syntax=str(path).lower().endswith(".json"))
+    return parse_filter_text(text, name, json_syntax=json_syntax)
 
 
 def parse_filter_text(text: str, display: str, *, json_syntax: bool = False) -> dict[str, LoadedFilter]:
@@ -64,16 +100,82 @@ def parse_filter_text(text: str, display: str, *, json_syntax: bool = False) -> 
         if not text.strip():
             return {}
         try:
-            json.loads(text)
+            # Syntax only: numbers stay text (an integer of more than 4300 digits would
+            # make ``int()`` raise ValueError).
+            json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
         except json.JSONDecodeError as exc:
             raise FilterError(f"invalid JSON: {exc.msg}", Location(display, exc.lineno, exc.colno)) from None
         except RecursionError:
-            raise FilterError("invalid JSON: nested too deeply", Location(display, 1, 1)) from None
+            depth, index = json_nesting(text, MAX_NESTING)
+            raise FilterError(_too_deep(depth), _position(display, text, index)) from None
         text = text.replace("\t", " ")
     try:
         return _FileParser(text, display, json_syntax).parse()
-    except RecursionError:
-        raise FilterError("nested too deeply", Location(display, 1, 1)) from None
+    except RecursionError:  # the YAML composer recurses per level; the event parser does not
+        depth, location = _yaml_nesting(text, display, MAX_NESTING)
+        raise FilterError(_too_deep(depth), location) from None
+
+
+def _too_deep(depth: int) -> str:
+    if depth > MAX_NESTING:
+        return f"nested more than {MAX_NESTING} levels deep"
+    return f"nested too deeply ({depth} levels)"  # pragma: no cover - only from a very deep caller
+
+
+_JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[{]|[\]}]')  # a string, or a bracket
+
+
+def json_nesting(text: str, limit: int | None = None) -> tuple[int, int]:
+    """``(depth, index)``: how deeply ``text`` (JSON) nests arrays and objects, and the index
+    of the first bracket at that depth, so "nested too deeply" can point at a place; with
+    ``limit``, the first bracket deeper than ``limit`` (and its depth). Strings are skipped;
+    no recursion, linear time.
+    """
+    depth = deepest = 0
+    where = 0
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, where = depth, match.start()
+                if limit is not None and depth > limit:
+                    break
+        elif token in "]}":
+            depth -= 1
+    return deepest, where
+
+
+def _yaml_nesting(text: str, display: str, limit: int) -> tuple[int, Location]:
+    """Like ``json_nesting`` for YAML, from PyYAML's event stream (a state machine, not
+    recursive): the first collection deeper than ``limit`` (or the deepest one) and its
+    location. It stops there: past it, PyYAML's scanner slows down quadratically.
+    """
+    depth = deepest = 0
+    location = Location(display, 1, 1)
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > deepest:
+                    mark = event.start_mark
+                    deepest, location = depth, Location(display, mark.line + 1, mark.column + 1)
+                    if depth > limit:
+                        break
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        pass  # a later syntax error: the nesting seen so far is the answer
+    return deepest, location
+
+
+_JSON_INT = re.compile(r"-?[0-9]+")
+
+
+def _excerpt(text: str) -> str:
+    """A scalar's source text for a message: one line, at most 80 characters shown."""
+    text = printable(text)
+    return text if len(text) <= 80 else f"{text[:80]}... ({len(text)} characters)"
 
 
 def _position(display: str, text: str, index: int) -> Location:
@@ -90,6 +192,7 @@ class _FileParser:
         self.display = display
         self.json_syntax = json_syntax
         self.trees: dict[int, FilterTree] = {}
+        self.depths: dict[int, int] = {}  # per field-list node: levels its tree reaches
         self.active: set[int] = set()
 
     def at(self, node: Node) -> Location:
@@ -116,16 +219,16 @@ class _FileParser:
             if nickname in result:
                 first = result[nickname].location
                 raise self.fail(
-                    key_node, f"duplicate nickname {nickname!r} (first defined at line {first.line})"
+                    key_node, f"duplicate nickname {quoted(nickname)} (first defined at line {first.line})"
                 )
             if self.is_null(value_node):
                 raise self.fail(
-                    value_node, f"operation {nickname!r} has a null field list (write [] for no fields)"
+                    value_node, f"operation {quoted(nickname)} has a null field list (write [] for no fields)"
                 )
-            tree = self.field_list(value_node, f"operation {nickname!r}")
+            tree = self.field_list(value_node, f"operation {quoted(nickname)}", 2)
             if tree.size() > MAX_FIELDS:
                 raise self.fail(
-                    key_node, f"operation {nickname!r} expands to more than {MAX_FIELDS} fields"
+                    key_node, f"operation {quoted(nickname)} expands to more than {MAX_FIELDS} fields"
                 )
             result[nickname] = LoadedFilter(tree, self.at(key_node))
         return result
@@ -161,14 +264,20 @@ class _FileParser:
             return "a mapping"
         if self.json_syntax:
             if node.style == '"':
-                return f"a string {self.scalar_text(node)!r}"
-            value = json.loads(node.value)
-            kind = {bool: "a boolean", int: "an integer", float: "a number"}.get(type(value), "null")
-            return kind if value is None else f"{kind} ({node.value})"
+                return f"a string {quoted(self.scalar_text(node))}"
+            if node.value == "null":
+                return "null"
+            # Classified by its text: converting a 5000-digit integer would raise.
+            kind = (
+                "a boolean" if node.value in ("true", "false")
+                else "an integer" if _JSON_INT.fullmatch(node.value)
+                else "a number"
+            )
+            return f"{kind} ({_excerpt(node.value)})"
         if node.tag == _TAG + "str":
-            return f"a string {node.value!r}"
-        kind = _KINDS.get(node.tag, f"a value tagged {node.tag!r}")
-        return kind if node.tag == _TAG + "null" else f"{kind} ({node.value})"
+            return f"a string {quoted(node.value)}"
+        kind = _KINDS.get(node.tag, f"a value tagged {quoted(node.tag)}")
+        return kind if node.tag == _TAG + "null" else f"{kind} ({_excerpt(node.value)})"
 
     def is_null(self, node: Node) -> bool:
         if not isinstance(node, ScalarNode):
@@ -205,8 +314,25 @@ class _FileParser:
         except ValueError as exc:
             raise self.fail(node, str(exc)) from None
 
-    def field_list(self, node: Node, owner: str) -> FilterTree:
-        """The tree for a list or mapping of fields; each node is parsed once (aliases)."""
+    def deep(self, node: Node, depth: int) -> int:
+        """``depth`` (levels an entry at ``node`` reaches), or an error past ``MAX_DEPTH``: a
+        bounded depth keeps every later step (compile, selection, the docs) shallow.
+        """
+        if depth > MAX_DEPTH:
+            raise self.fail(node, f"fields nested more than {MAX_DEPTH} levels deep")
+        return depth
+
+    def nest(self, node: Node, level: int) -> None:
+        """An error for a list or mapping more than ``MAX_NESTING`` levels into the file (the
+        same limit, at the same place, as when the composer itself runs out of stack).
+        """
+        if level > MAX_NESTING:
+            raise self.fail(node, f"nested more than {MAX_NESTING} levels deep")
+
+    def field_list(self, node: Node, owner: str, level: int) -> FilterTree:
+        """The tree for a list or mapping of fields at ``level`` in the file (the top mapping
+        is 1); each node is parsed once (aliases).
+        """
         key = id(node)
         tree = self.trees.get(key)
         if tree is not None:
@@ -217,53 +343,68 @@ class _FileParser:
             raise self.fail(
                 node, f"expected a field list (a list or a mapping) for {owner}, found {self.kind(node)}"
             )
+        self.nest(node, level)
         self.active.add(key)
         builder = TreeBuilder()
         if isinstance(node, SequenceNode):
-            for item in node.value:
-                self.add_item(builder, item, owner)
+            depth = 0
+            for item in node.value:  # a loop, not a generator: one frame less per level
+                depth = max(depth, self.add_item(builder, item, owner, level + 1))
         else:
-            self.add_mapping(builder, node)
+            depth = self.add_mapping(builder, node, level)
         self.active.discard(key)
+        self.depths[key] = depth
         tree = self.trees[key] = builder.build()
         return tree
 
-    def add_item(self, builder: TreeBuilder, item: Node, owner: str) -> None:
-        """A list item: a (dotted) leaf name, a mapping of containers, or a nested list (spliced)."""
+    def add_item(self, builder: TreeBuilder, item: Node, owner: str, level: int) -> int:
+        """A list item at ``level``: a (dotted) leaf name, a mapping of containers, or a nested
+        list (spliced). Returns the levels of objects it reaches.
+        """
         if isinstance(item, MappingNode):
-            self.add_mapping(builder, item)
-        elif isinstance(item, SequenceNode):
-            builder.add((), tree=self.field_list(item, owner))
-        else:
-            if self.is_null(item):
-                raise self.fail(item, f"null item in the field list of {owner}")
-            segments, star = self.dotted(item)
-            builder.add(segments, star=star)
+            return self.add_mapping(builder, item, level)
+        if isinstance(item, SequenceNode):
+            builder.add((), tree=self.field_list(item, owner, level))
+            return self.depths[id(item)]
+        if self.is_null(item):
+            raise self.fail(item, f"null item in the field list of {owner}")
+        segments, star = self.dotted(item)
+        depth = self.deep(item, len(segments) + star)
+        builder.add(segments, star=star)
+        return depth
 
-    def add_mapping(self, builder: TreeBuilder, node: MappingNode) -> None:
-        """``name: field list`` entries (a ``<<`` merge key unions its field list in)."""
+    def add_mapping(self, builder: TreeBuilder, node: MappingNode, level: int) -> int:
+        """``name: field list`` entries of a mapping at ``level`` (a ``<<`` merge key unions
+        its field list in). Returns the levels of objects they reach.
+        """
+        self.nest(node, level)
         seen: dict[str, Node] = {}
+        deepest = 0
         for key_node, value_node in node.value:
             if isinstance(key_node, ScalarNode) and key_node.tag == _TAG + "merge" and not self.json_syntax:
-                builder.add((), tree=self.field_list(value_node, "'<<'"))
+                builder.add((), tree=self.field_list(value_node, "'<<'", level + 1))
+                deepest = max(deepest, self.depths[id(value_node)])
                 continue
             name = self.string(key_node, "a field name")
             if name in seen:
                 first = seen[name].start_mark
                 raise self.fail(
                     key_node,
-                    f"duplicate key {name!r} (first at line {first.line + 1}, column {first.column + 1})",
+                    f"duplicate key {quoted(name)} (first at line {first.line + 1}, column {first.column + 1})",
                 )
             seen[name] = key_node
             segments, star = self.dotted(key_node)
             if star:
-                raise self.fail(key_node, f"{name!r} cannot have a field list: '*' already passes every key")
+                raise self.fail(key_node, f"{quoted(name)} cannot have a field list: '*' already passes every key")
             if self.is_null(value_node):
                 raise self.fail(
                     value_node,
-                    f"{name!r} has a null field list; to pass its whole value list it as an item: - {name}",
+                    f"{quoted(name)} has a null field list; to pass its whole value list it as an item: "
+                    f"- {_excerpt(name)}",
                 )
-            tree = self.field_list(value_node, repr(name))
+            tree = self.field_list(value_node, quoted(name), level + 1)
             if tree.is_empty():
-                raise self.fail(value_node, f"empty field list for {name!r}")
+                raise self.fail(value_node, f"empty field list for {quoted(name)}")
+            deepest = max(deepest, self.deep(key_node, len(segments) + self.depths[id(value_node)]))
             builder.add(segments, tree=tree)
+        return deepest

@@ -39,7 +39,8 @@ from sphinx_apidocs.errors import ApidocsError
 from sphinx_apidocs.filters import compile as _compile
 from sphinx_apidocs.filters.codegen import STAR as STAR_SHAPE
 from sphinx_apidocs.filters.codegen import fallback_shape, shape_of
-from sphinx_apidocs.filters.compile import Filter, compile_filter
+from sphinx_apidocs.filters.compile import Filter, compile_filter, deep_apply
+from sphinx_apidocs.filters.errors import printable, quoted
 from sphinx_apidocs.filters.names import split_dotted
 from sphinx_apidocs.filters.parse import LoadedFilter
 from sphinx_apidocs.filters.paths import dotted_paths
@@ -69,11 +70,13 @@ class FieldSelectionError(ApidocsError, ValueError):
         self.allowed = list(allowed)
         self.nickname = nickname
         parts = []
-        outside = [path for path, reason in self.problems if reason == "not allowed"]
+        # The message is one line whatever the request holds (``printable``); ``invalid`` and
+        # ``allowed`` keep the exact paths.
+        outside = [printable(path) for path, reason in self.problems if reason == "not allowed"]
         if outside:
             parts.append("not allowed: " + ", ".join(outside))
-        parts += [reason for _, reason in self.problems if reason != "not allowed"]
-        shown = ", ".join(self.allowed[:_MESSAGE_ALLOWED]) or "nothing"
+        parts += [printable(reason) for _, reason in self.problems if reason != "not allowed"]
+        shown = ", ".join(printable(path) for path in self.allowed[:_MESSAGE_ALLOWED]) or "nothing"
         if len(self.allowed) > _MESSAGE_ALLOWED:
             shown += f", ... ({len(self.allowed) - _MESSAGE_ALLOWED} more)"
         self.message = f"fields: {'; '.join(parts)} (allowed: {shown})"
@@ -250,7 +253,7 @@ def _check(whitelist: FilterTree, items: dict[str, str]) -> tuple[FilterTree, li
             problems.append((item, "not allowed"))
             continue
         if below > MAX_DEPTH_BELOW:
-            problems.append((item, f"{item!r} is nested too deeply below a whitelisted field"))
+            problems.append((item, f"{quoted(item)} is nested too deeply below a whitelisted field"))
             continue
         builder.add(segments, star=star)
     return _canonical(builder.build()), problems
@@ -307,49 +310,66 @@ def _compile_selection(tree: FilterTree) -> Filter:
 
 
 def _compile_generic(tree: FilterTree) -> Filter:
-    """Like ``compile_filter``, with a generic node wherever the shape's code does not exist."""
+    """Like ``compile_filter``, with a generic node wherever the shape's code does not exist
+    (bottom-up with an explicit stack, like ``compile_filter``).
+    """
     known = _compile._factories
     compiled: dict[int, Filter] = {}
-
-    def build(node: FilterTree) -> Filter:
-        built = compiled.get(id(node))
-        if built is None:
-            shape = shape_of(node)
-            if node.star:
-                built = _compile._factory(STAR_SHAPE)()
-            elif shape in known and fallback_shape(shape) in known:
-                args: list[Any] = []
-                for name, sub in node.fields:
-                    args.append(name)
-                    if sub is not None:
-                        args.append(build(sub))
-                args.append(known[fallback_shape(shape)])
-                built = known[shape](*args)
-            else:
-                built = _generic_node(tuple((name, None if sub is None else build(sub)) for name, sub in node.fields))
-            compiled[id(node)] = built
-        return built
-
-    return build(tree)
+    stack: list[tuple[FilterTree, bool]] = [(tree, False)]
+    while stack:
+        node, ready = stack.pop()
+        if id(node) in compiled:
+            continue
+        if not ready:
+            stack.append((node, True))
+            stack.extend((sub, False) for _, sub in reversed(node.fields) if sub is not None)
+            continue
+        shape = shape_of(node)
+        if node.star:
+            built = _compile._factory(STAR_SHAPE)()
+        elif shape in known and fallback_shape(shape) in known:
+            args: list[Any] = []
+            for name, sub in node.fields:
+                args.append(name)
+                if sub is not None:
+                    args.append(compiled[id(sub)])
+            args.append(known[fallback_shape(shape)])
+            built = known[shape](*args)
+        else:
+            built = _generic_node(
+                tuple((name, None if sub is None else compiled[id(sub)]) for name, sub in node.fields)
+            )
+        compiled[id(node)] = built
+    return compiled[id(tree)]
 
 
 def _generic_node(pairs: tuple[tuple[str, Filter | None], ...]) -> Filter:
-    """One level, interpreted: the generated node's semantics (see ``codegen``) in a loop."""
+    """One level, interpreted: the generated node's semantics (see ``codegen``) in a loop,
+    including the mapping protocol for non-``dict`` mappings and the ``deep_apply`` fallback.
+    """
 
     def node(d: Any) -> Any:
-        if type(d) is not dict:
-            if d is None:
-                return None
-            if isinstance(d, (list, tuple)):
-                return [node(x) for x in d]
-            if not isinstance(d, Mapping):
-                return None
-        r = {}
-        for key, sub in pairs:
-            if key in d:
-                r[key] = d[key] if sub is None else sub(d[key])
-        return r
+        try:
+            if type(d) is not dict:
+                if d is None:
+                    return None
+                if isinstance(d, (list, tuple)):
+                    return [node(x) for x in d]
+                if not isinstance(d, Mapping):
+                    return None
+            r = {}
+            for key, sub in pairs:
+                if key in d:
+                    try:
+                        value = d[key]
+                    except KeyError:
+                        continue
+                    r[key] = value if sub is None else sub(value)
+            return r
+        except RecursionError:
+            return deep_apply(node, d)
 
+    node.spec = pairs  # type: ignore[attr-defined]
     return node
 
 

@@ -55,16 +55,35 @@ class FilterTree:
     def size(self) -> int:
         """Leaves plus ``*`` levels as if every shared subtree were expanded (cheap on a DAG)."""
         memo: dict[int, int] = {}
+        stack: list[tuple[FilterTree, bool]] = [(self, False)]  # explicit: any depth
+        while stack:
+            tree, ready = stack.pop()
+            if id(tree) in memo:
+                continue
+            if not ready:
+                stack.append((tree, True))
+                stack.extend((child, False) for _, child in tree.fields if child is not None)
+                continue
+            memo[id(tree)] = int(tree.star) + sum(
+                1 if child is None else memo[id(child)] for _, child in tree.fields
+            )
+        return memo[id(self)]
 
-        def count(tree: FilterTree) -> int:
-            key = id(tree)
-            if key not in memo:
-                memo[key] = int(tree.star) + sum(
-                    1 if child is None else count(child) for _, child in tree.fields
-                )
-            return memo[key]
-
-        return count(self)
+    def depth(self) -> int:
+        """Levels of objects the tree reaches: 1 for ``[a, b]``, 2 for ``[a.b]``; 0 if empty."""
+        memo: dict[int, int] = {}
+        stack: list[tuple[FilterTree, bool]] = [(self, False)]
+        while stack:
+            tree, ready = stack.pop()
+            if id(tree) in memo:
+                continue
+            if not ready:
+                stack.append((tree, True))
+                stack.extend((child, False) for _, child in tree.fields if child is not None)
+                continue
+            below = [0 if child is None else memo[id(child)] for _, child in tree.fields]
+            memo[id(tree)] = 0 if tree.is_empty() else 1 + max(below, default=0)
+        return memo[id(self)]
 
 
 _Child = Union["TreeBuilder", FilterTree, None]
@@ -128,11 +147,22 @@ class TreeBuilder:
                 node.add((name,), tree=sub)
 
     def build(self) -> FilterTree:
-        """Freeze into a ``FilterTree`` (shared subtrees are reused, not copied)."""
-        return FilterTree(
-            tuple(
-                (name, child.build() if isinstance(child, TreeBuilder) else child)
-                for name, child in self._fields.items()
-            ),
-            self._star,
-        )
+        """Freeze into a ``FilterTree`` (shared subtrees are reused, not copied); bottom-up
+        with an explicit stack, so a path of any length builds.
+        """
+        built: dict[int, FilterTree] = {}
+        stack: list[tuple[TreeBuilder, bool]] = [(self, False)]
+        while stack:
+            builder, ready = stack.pop()
+            if not ready:
+                stack.append((builder, True))
+                stack.extend((c, False) for c in builder._fields.values() if isinstance(c, TreeBuilder))
+                continue
+            built[id(builder)] = FilterTree(
+                tuple(
+                    (name, built[id(child)] if isinstance(child, TreeBuilder) else child)
+                    for name, child in builder._fields.items()
+                ),
+                builder._star,
+            )
+        return built[id(self)]
