@@ -2,6 +2,16 @@
 
 One ``setup_<feature>(app)`` per module, as sphinx-design does: configuration, the state
 loaded once per build, the ``api`` domain, incremental rebuilds and generated resource pages.
+
+What a page shows is made in one place and written by two writers; each module imports
+only from those before it::
+
+    content -> compose -> links -> write_nodes | fasthtml -> render -> directives -> domain
+
+``content``: plain data (blocks, inline runs, links); ``compose``: spec -> content;
+``links``: where a link points; ``write_nodes``: content -> docutils nodes (every builder);
+``fasthtml``: content -> escaped markup (HTML builders, byte-identical to what Sphinx writes
+for the nodes); ``render``: the read-time skeleton and the resolve-time expansion.
 """
 
 from __future__ import annotations

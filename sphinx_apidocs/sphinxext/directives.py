@@ -7,13 +7,14 @@ re-reads this document exactly when that changes (``incremental``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
 from sphinx_apidocs.sphinxext.render import (
+    ObjectRegistry,
     RenderContext,
     render_operation,
     render_overview,
@@ -21,9 +22,6 @@ from sphinx_apidocs.sphinxext.render import (
 )
 from sphinx_apidocs.sphinxext.state import BuildState, get_state
 from sphinx_apidocs.sphinxext.warnings import __, warn
-
-if TYPE_CHECKING:
-    from sphinx_apidocs.sphinxext.domain import ApiDomain
 
 
 class ApiDirective(SphinxDirective):
@@ -33,12 +31,11 @@ class ApiDirective(SphinxDirective):
 
     def context(self) -> RenderContext:
         source, line = self.get_source_info()
-        domain: ApiDomain = self.env.get_domain("api")  # type: ignore[assignment]
         return RenderContext(
             env=self.env,
             document=self.state.document,
             state=get_state(self.env),
-            domain=domain,
+            domain=cast(ObjectRegistry, self.env.get_domain("api")),
             docname=self.env.current_document.docname,
             source=source,
             line=line,

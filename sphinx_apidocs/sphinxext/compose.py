@@ -1,0 +1,354 @@
+"""The spec, composed into content (:mod:`content`): what each generated body shows, once.
+
+One function per body (:func:`operation_body`, :func:`model_body`, :func:`resource_body`,
+:func:`overview_body`) decides what the reader sees: which paragraphs, facts and tables, in
+which order, with which labels and links. Writers only decide how it is written, so every
+builder's output follows from this one place.
+
+**Spec text is data**: summaries, notes, descriptions and names become :class:`Text`, and
+``backtick`` spans :class:`Code`; nothing is interpreted as reST or HTML (a ``<script>`` or
+``.. raw::`` in a note stays text). Labels are translated here (``sphinx.locale``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sphinx.locale import get_translation
+
+from sphinx_apidocs.spec.model import ApiSpec, Model, Operation, Parameter, Property, Resource, TypeRef
+from sphinx_apidocs.sphinxext.content import (
+    Block,
+    Cell,
+    Code,
+    Field,
+    FieldList,
+    Inline,
+    Link,
+    Paragraph,
+    Rubric,
+    Strong,
+    Table,
+    Text,
+)
+from sphinx_apidocs.sphinxext.fields import FieldRow, is_void
+
+_ = get_translation("sphinx_apidocs")
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_BACKTICKS = re.compile(r"``(.+?)``|`([^`\n]+)`")
+_SELECTION_PLACEHOLDER = re.compile(r"%\((parameter|example)\)s")
+
+_FIELDS = ("api-fields",)
+
+
+# -- spec text ------------------------------------------------------------------------------
+
+
+def inline(text: str) -> tuple[Inline, ...]:
+    """Plain text, with ``backtick`` spans as inline literals; nothing else is interpreted."""
+    if "`" not in text:
+        return (Text(text),) if text else ()
+    runs: list[Inline] = []
+    position = 0
+    for match in _BACKTICKS.finditer(text):
+        if match.start() > position:
+            runs.append(Text(text[position : match.start()]))
+        runs.append(Code(match.group(1) if match.group(1) is not None else match.group(2)))
+        position = match.end()
+    if position < len(text):
+        runs.append(Text(text[position:]))
+    return tuple(runs)
+
+
+def paragraphs(text: str, classes: tuple[str, ...] = ()) -> tuple[Paragraph, ...]:
+    """Spec text as paragraphs, split on blank lines."""
+    text = text.strip()
+    if "`" not in text and "\n" not in text:  # the common case, without the regexes
+        return (Paragraph((Text(text),), classes),) if text else ()
+    return tuple(Paragraph(inline(chunk.strip()), classes) for chunk in _PARAGRAPH_BREAK.split(text) if chunk.strip())
+
+
+def cell(runs: tuple[Inline, ...]) -> Cell:
+    """A table cell of one paragraph, or an empty cell."""
+    return (Paragraph(runs),) if runs else ()
+
+
+def text_cell(text: str) -> Cell:
+    return (Paragraph((Text(text),)),) if text else ()
+
+
+def value_text(value: Any) -> str:
+    """A default or enum value as JSON writes it (``true``, ``20``, ``0.5``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def codes(values: Iterable[Any]) -> tuple[Inline, ...]:
+    """Values as inline literals, comma-separated."""
+    runs: list[Inline] = []
+    for value in values:
+        if runs:
+            runs.append(Text(", "))
+        runs.append(Code(value_text(value)))
+    return tuple(runs)
+
+
+# -- types and references -------------------------------------------------------------------
+
+
+def type_runs(type_ref: TypeRef | None, resource: str) -> tuple[Inline, ...]:
+    """``array[Milestone]`` / ``integer (int64)``, with model names linked to their model."""
+    if type_ref is None:
+        return ()
+    if type_ref.variants:  # ``Cat | Dog``: each alternative, not the model of their union
+        runs: list[Inline] = []
+        for variant in type_ref.variants:
+            if runs:
+                runs.append(Text(" | "))
+            runs.extend(type_runs(variant, resource) or (Text("any"),))
+        return tuple(runs)
+    if type_ref.ref:
+        return (Link("model", type_ref.ref, (Text(type_ref.ref),), resource),)
+    if type_ref.type == "array":
+        inner = type_runs(type_ref.items, resource) if type_ref.items else ()
+        return (Text("array["), *inner, Text("]"))
+    text = type_ref.display()
+    return (Text(text),) if text else ()
+
+
+def nullable_type_runs(type_ref: TypeRef | None, nullable: bool, resource: str) -> tuple[Inline, ...]:
+    """The type, with `` | null`` when the value may be ``null`` (OpenAPI ``nullable``)."""
+    runs = type_runs(type_ref, resource)
+    if nullable:
+        runs += (Text(" | null" if runs else "null"),)
+    return runs
+
+
+def limits(item: Parameter | Property) -> list[str]:
+    """The range and multiplicity of a parameter or property, as translated phrases."""
+    low, high = item.minimum, item.maximum
+    phrases: list[str] = []
+    if low is not None and high is not None:
+        phrases.append(_("from %s to %s") % (value_text(low), value_text(high)))
+    elif low is not None:
+        phrases.append(_("at least %s") % value_text(low))
+    elif high is not None:
+        phrases.append(_("at most %s") % value_text(high))
+    if getattr(item, "allow_multiple", False):
+        phrases.append(_("several values allowed"))
+    return phrases
+
+
+def allowed_values(item: Parameter | Property) -> tuple[Inline, ...]:
+    """Enum values and range limits of a parameter or property."""
+    runs = codes(item.enum)
+    for phrase in limits(item):
+        runs += (Text(("; " if runs else "") + phrase),)
+    return runs
+
+
+def deprecated_mark() -> Paragraph:
+    return Paragraph((Strong(_("Deprecated.")),), ("api-deprecated",))
+
+
+def described(description: str, deprecated: bool = False) -> Cell:
+    """A description cell; a deprecated item says so first."""
+    cell_paragraphs = paragraphs(description)
+    return (deprecated_mark(), *cell_paragraphs) if deprecated else cell_paragraphs
+
+
+def yes_no(flag: bool) -> Cell:
+    return text_cell(_("yes") if flag else _("no"))
+
+
+def rubric(text: str, cls: str) -> Rubric:
+    return Rubric(text, ("api-rubric", cls))
+
+
+def table(header: Sequence[str], rows: Iterable[tuple[Cell, ...]], widths: tuple[int, ...], cls: str) -> Table:
+    return Table(tuple(header), tuple(rows), widths, ("api-table", cls))
+
+
+# -- bodies ---------------------------------------------------------------------------------
+
+
+def operation_body(op: Operation, rows: Sequence[FieldRow] | None, field_selection: bool = False) -> tuple[Block, ...]:
+    """Summary, notes, facts, then the parameters, responses and output fields tables.
+
+    ``rows``: the operation's "Possible output fields" (``None``: it has no filter);
+    ``field_selection``: say that clients may narrow them with ``fields=``.
+    """
+    resource = op.resource_path
+    blocks: list[Block] = []
+    if op.deprecated:
+        blocks.append(deprecated_mark())
+    if op.summary:
+        blocks.extend(paragraphs(op.summary, ("api-summary",)))
+    if op.notes:
+        blocks.extend(paragraphs(op.notes, ("api-notes",)))
+    facts = [Field(_("Nickname"), (Code(op.nickname),))]
+    if op.scope:
+        facts.append(Field(_("Required scope"), (Code(op.scope),)))
+    returns = (Text(_("nothing")),) if is_void(op.response_type) else type_runs(op.response_type, resource)
+    facts.append(Field(_("Returns"), returns))
+    if op.consumes:
+        facts.append(Field(_("Consumes"), codes(op.consumes)))
+    if op.produces:
+        facts.append(Field(_("Produces"), codes(op.produces)))
+    blocks.append(FieldList(tuple(facts), _FIELDS))
+    if op.parameters:
+        blocks.append(rubric(_("Parameters"), "api-parameters"))
+        blocks.append(table(
+            [_("Name"), _("Located in"), _("Type"), _("Required"), _("Default"), _("Allowed values"), _("Description")],
+            (
+                (
+                    cell((Code(p.name),)),
+                    text_cell(p.location),
+                    cell(nullable_type_runs(p.type, p.nullable, resource)),
+                    yes_no(p.required),
+                    () if p.default is None else cell(codes([p.default])),
+                    cell(allowed_values(p)),
+                    described(p.description, p.deprecated),
+                )
+                for p in op.parameters
+            ),
+            (14, 8, 12, 7, 8, 16, 35),
+            "api-parameters",
+        ))
+    if op.response_messages:
+        blocks.append(rubric(_("Response messages"), "api-responses"))
+        blocks.append(table(
+            [_("Code"), _("Message"), _("Model")],
+            (
+                (
+                    text_cell(str(m.code)),
+                    cell(inline(m.message)),
+                    cell(
+                        type_runs(m.type, resource) if m.type is not None
+                        else (Link("model", m.model, (Text(m.model),), resource),) if m.model else ()
+                    ),
+                )
+                for m in op.response_messages
+            ),
+            (8, 60, 32),
+            "api-responses",
+        ))
+    if rows is not None:
+        blocks.extend(output_fields(rows, resource, field_selection))
+    return tuple(blocks)
+
+
+def output_fields(rows: Sequence[FieldRow], resource: str, field_selection: bool) -> list[Block]:
+    """"Possible output fields": the note on field selection, then the table (or "None")."""
+    blocks: list[Block] = [rubric(_("Possible output fields"), "api-output-fields")]
+    if not rows:
+        blocks.append(Paragraph((Text(_("None: the output filter passes no field.")),)))
+        return blocks
+    if field_selection:
+        blocks.append(field_selection_note(rows))
+    blocks.append(table(
+        [_("Field"), _("Type"), _("Description")],
+        ((cell((Code(r.path),)), cell(type_runs(r.type, resource)), paragraphs(r.description)) for r in rows),
+        (30, 20, 50),
+        "api-output-fields",
+    ))
+    return blocks
+
+
+def selection_example(paths: Sequence[str]) -> str:
+    """``?fields=a.b,c`` from the first one or two paths, written as a request writes them:
+    as in filter files (``app\\.version``), with ``\\,`` for a literal comma in a name."""
+    return "?fields=" + ",".join(path.replace(",", "\\,") for path in paths[:2])
+
+
+def field_selection_note(rows: Sequence[FieldRow]) -> Paragraph:
+    """The note on field selection: one translatable sentence, its placeholders inline
+    literals wherever a translation puts them."""
+    message = _("Supports field selection: add %(parameter)s with a comma-separated list of the paths below, e.g. %(example)s.")
+    values = {"parameter": "fields=", "example": selection_example([r.path for r in rows])}
+    runs: list[Inline] = []
+    for index, part in enumerate(_SELECTION_PLACEHOLDER.split(str(message))):
+        if index % 2:
+            runs.append(Code(values[part]))
+        elif part:
+            runs.append(Text(part.replace("%%", "%")))
+    return Paragraph(tuple(runs), ("api-field-selection",))
+
+
+def model_body(model: Model, resource: str) -> tuple[Block, ...]:
+    """The model's description and a table of its properties."""
+    blocks: list[Block] = list(paragraphs(model.description))
+    if model.properties:
+        required = set(model.required)
+        blocks.append(table(
+            [_("Field"), _("Type"), _("Required"), _("Description")],
+            (
+                (
+                    cell((Code(prop.name),)),
+                    cell(nullable_type_runs(prop.type, prop.nullable, resource)),
+                    yes_no(prop.required or prop.name in required),
+                    property_description(prop),
+                )
+                for prop in model.properties
+            ),
+            (20, 20, 10, 50),
+            "api-model",
+        ))
+    return tuple(blocks)
+
+
+def property_description(prop: Property) -> Cell:
+    allowed = allowed_values(prop)
+    described = paragraphs(prop.description)
+    return (*described, Paragraph((Text(_("Allowed values: ")), *allowed))) if allowed else described
+
+
+def resource_body(resource: Resource) -> tuple[Block, ...]:
+    """The resource's description and base path (its operations and models follow as objects)."""
+    blocks: list[Block] = list(paragraphs(resource.description))
+    if resource.base_path:
+        blocks.append(FieldList((Field(_("Base path"), (Code(resource.base_path),)),), _FIELDS))
+    return tuple(blocks)
+
+
+def overview_body(spec: ApiSpec, operations: Iterable[Operation] | None = None) -> tuple[Block, ...]:
+    """The API's description and version, a table of resources (and of ``operations``), linked."""
+    blocks: list[Block] = list(paragraphs(spec.info.description, ("api-description",)))
+    facts = []
+    if spec.info.version:
+        facts.append(Field(_("API version"), (Code(spec.info.version),)))
+    if spec.swagger_version:
+        facts.append(Field(_("Specification"), (Text(spec.format_label),)))
+    if facts:
+        blocks.append(FieldList(tuple(facts), _FIELDS))
+    blocks.append(table(
+        [_("Resource"), _("Description"), _("Operations")],
+        (
+            (
+                cell((Link("res", r.resource_path, (Code(r.resource_path),)),)),
+                paragraphs(r.description),
+                text_cell(str(sum(1 for _op in r.operations))),
+            )
+            for r in spec.resources
+        ),
+        (25, 60, 15),
+        "api-resources",
+    ))
+    if operations is not None:
+        blocks.append(rubric(_("Operations"), "api-operations"))
+        blocks.append(table(
+            [_("Operation"), _("Method and path"), _("Summary")],
+            (
+                (cell((Link("op", op.nickname, (Code(op.nickname),)),)), text_cell(f"{op.method} {op.path}"), cell(inline(op.summary)))
+                for op in operations
+            ),
+            (25, 35, 40),
+            "api-operations",
+        ))
+    return tuple(blocks)
