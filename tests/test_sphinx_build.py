@@ -47,7 +47,7 @@ def test_every_builder_succeeds_with_W(project: Path, builder: str) -> None:
 def test_html_builds_with_W_and_one_page_per_resource(html: Path, project: Path) -> None:
     pages = sorted(p.name for p in (html / "api").glob("*.html"))
     assert pages == ["auth.html", "contracts.html", "index.html", "jobs.html", "messages.html", "reports.html", "users.html"]
-    assert (project / "api" / "contracts.rst").read_text().splitlines()[-1] == ".. api:resource:: /contracts"
+    assert (project / "api" / "contracts.rst").read_text().splitlines()[-1] == ".. api:resource-page:: contracts"
 
 
 def test_parallel_read_produces_the_same_pages(project: Path, html: Path) -> None:

@@ -99,7 +99,7 @@ def test_fetch_failure_falls_back_to_the_snapshot_with_a_warning(tmp_path: Path)
         finally:
             del os.environ["APIDOCS_TEST_URL"]
     assert first.warning_lines() == []
-    assert sorted(p.name for p in (src / "_snapshot").iterdir())[:2] == ["api-docs.json", "auth.json"]
+    assert sorted(p.name for p in (src / "_snapshot").iterdir() if not p.name.startswith("."))[:2] == ["api-docs.json", "auth.json"]
 
     os.environ["APIDOCS_TEST_URL"] = f"http://127.0.0.1:{_free_port()}/api-docs"
     try:

@@ -1,4 +1,8 @@
-"""Commands that work on API specs: ``validate``, ``serve``, ``snapshot``."""
+"""Commands that work on API specs: ``validate``, ``serve``, ``snapshot``.
+
+A SOURCE that is a snapshot folder is read through :func:`~sphinx_apidocs.spec.snapshot.reading`
+(its current copy, held while it is read); anything else is read as it is.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from sphinx_apidocs.spec.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, FetchO
 from sphinx_apidocs.spec.headers import parse_header
 from sphinx_apidocs.spec.loader import build_spec
 from sphinx_apidocs.spec.serve import make_server, server_url
-from sphinx_apidocs.spec.snapshot import write_snapshot
+from sphinx_apidocs.spec.snapshot import check_target, reading, write_snapshot
 from sphinx_apidocs.spec.sources import load_documents
 
 
@@ -22,13 +26,24 @@ def register(subparsers: Any) -> None:
     serve = subparsers.add_parser("serve", help="serve spec files as a live endpoint")
     serve.add_argument("source_dir", metavar="SOURCE_DIR")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000, help="0 picks a free port (default 8000)")
+    serve.add_argument("--port", type=_port, default=8000, help="0 picks a free port (default 8000)")
     serve.set_defaults(handler=run_serve)
 
     snapshot = subparsers.add_parser("snapshot", help="save the fetched documents for offline builds")
     _add_fetch_arguments(snapshot)
     snapshot.add_argument("-o", "--output", required=True, metavar="DIR")
     snapshot.set_defaults(handler=run_snapshot)
+
+
+def _port(value: str) -> int:
+    """argparse type: a TCP port number, 0 to 65535 (a usage error otherwise, not a traceback)."""
+    try:
+        port = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {value!r}: expected a number from 0 to 65535") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {value!r}: expected a number from 0 to 65535")
+    return port
 
 
 def _add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,32 +63,39 @@ def fetch_options(args: argparse.Namespace) -> FetchOptions:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    spec = build_spec(load_documents(args.source, fetch_options(args)))
+    options = fetch_options(args)
+    with reading(args.source) as source:
+        spec = build_spec(load_documents(source, options))
+    shown = spec.source if source == args.source else args.source  # a snapshot: its folder
     for warning in spec.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for note in spec.notes:
         print(f"note: {note}", file=sys.stderr)
     operations = sum(1 for _ in spec.operations)
-    print(f"{spec.source}: valid {spec.format_label}: "
+    print(f"{shown}: valid {spec.format_label}: "
           f"{len(spec.resources)} resources, {operations} operations")
     return 0
 
 
 def run_snapshot(args: argparse.Namespace) -> int:
-    documents = load_documents(args.source, fetch_options(args))
-    build_spec(documents)  # a snapshot is written only for a spec that loads completely
+    check_target(args.output)  # refuse a folder that is not ours before fetching anything
+    options = fetch_options(args)
+    with reading(args.source) as source:
+        documents = load_documents(source, options)
+        build_spec(documents)  # a snapshot is written only for a spec that loads completely
     names = write_snapshot(documents, args.output)
     print(f"{args.output}: wrote {len(names)} documents")
     return 0
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    server = make_server(args.source_dir, args.host, args.port)
-    print(f"serving {args.source_dir} at {server_url(server)} (Ctrl+C stops)", flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    with reading(args.source_dir) as folder:  # a snapshot folder: its current copy, held while served
+        server = make_server(folder, args.host, args.port)
+        print(f"serving {args.source_dir} at {server_url(server)} (Ctrl+C stops)", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
     return 0

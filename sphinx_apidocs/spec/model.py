@@ -7,10 +7,33 @@ of the package never looks at raw JSON or its quirks. Nothing here imports Sphin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Iterator, Mapping
 
 PARAM_LOCATIONS = ("path", "query", "body", "header", "form", "cookie")
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+#: The deepest nesting of types (``array[array[...]]``, unions of arrays...) a spec may have.
+#: Everything downstream (display, rendering, fingerprints, pickling) walks types
+#: recursively, so the loaders refuse deeper types with a located error instead of letting a
+#: hostile spec end in a ``RecursionError``. Real specs nest two or three levels.
+MAX_TYPE_DEPTH = 50
+
+
+def canonical_resource_path(path: str) -> str:
+    """``/name`` with no whitespace or slash around ``name``: the form every lookup uses.
+
+    ``.. api:resource:: ARG`` (and generated pages) find a resource by ``"/" +
+    ARG.strip().strip("/")``; a path kept in exactly that form always round-trips, whatever
+    Unicode whitespace (``U+2028``, ``\x1c``...) the spec put at its ends.
+    """
+    core = path
+    while True:
+        stripped = core.strip().strip("/")
+        if stripped == core:
+            break
+        core = stripped
+    return "/" + core
 
 
 @dataclass(frozen=True)
@@ -47,11 +70,24 @@ class TypeRef:
 
     def model_name(self) -> str | None:
         """The model this type designates, through ``items`` of arrays, if any."""
-        if self.ref:
-            return self.ref
-        if self.items is not None:
-            return self.items.model_name()
+        current: TypeRef | None = self
+        while current is not None:  # a loop, not recursion: depth costs no stack
+            if current.ref:
+                return current.ref
+            current = current.items
         return None
+
+    def depth(self) -> int:
+        """How deeply this type nests (``string`` 1, ``array[string]`` 2), without recursion."""
+        deepest = 0
+        stack: list[tuple[TypeRef, int]] = [(self, 1)]
+        while stack:
+            ref, level = stack.pop()
+            deepest = max(deepest, level)
+            if ref.items is not None:
+                stack.append((ref.items, level + 1))
+            stack.extend((variant, level + 1) for variant in ref.variants)
+        return deepest
 
 
 @dataclass(frozen=True)
@@ -75,10 +111,15 @@ class Model:
     discriminator: str = ""  # OpenAPI/Swagger 2.0 discriminator property name, if any
 
     def property(self, name: str) -> Property | None:
+        return self._by_name.get(name)
+
+    @cached_property
+    def _by_name(self) -> dict[str, Property]:
+        """Built once: a lookup per whitelisted path must not scan every property."""
+        found: dict[str, Property] = {}
         for prop in self.properties:
-            if prop.name == name:
-                return prop
-        return None
+            found.setdefault(prop.name, prop)  # the first of a name, as the scan found it
+        return found
 
 
 @dataclass(frozen=True)
@@ -155,8 +196,16 @@ class Resource:
         """A model by its key, or by its ``id`` where the two differ (Swagger 1.0 files)."""
         model = self.models.get(name)
         if model is None:
-            model = next((m for m in self.models.values() if m.id == name), None)
+            model = self._by_id.get(name)
         return model
+
+    @cached_property
+    def _by_id(self) -> dict[str, Model]:
+        """Built once: looking up a missing name must not scan every model each time."""
+        found: dict[str, Model] = {}
+        for model in self.models.values():
+            found.setdefault(model.id, model)
+        return found
 
 
 @dataclass(frozen=True)
@@ -189,16 +238,26 @@ class ApiSpec:
             yield from resource.operations
 
     def operation(self, nickname: str) -> Operation | None:
-        return self.operations_by_nickname().get(nickname)
+        return self._by_nickname.get(nickname)
 
     def operations_by_nickname(self) -> dict[str, Operation]:
-        return {op.nickname: op for op in self.operations}
+        return dict(self._by_nickname)
 
     def resource(self, resource_path: str) -> Resource | None:
+        return self._by_resource_path.get(resource_path)
+
+    # Built once per spec: a lookup per operation must not scan every resource (quadratic on
+    # large APIs). ``cached_property`` stores in the instance dict, so frozen is no obstacle.
+    @cached_property
+    def _by_nickname(self) -> dict[str, Operation]:
+        return {op.nickname: op for op in self.operations}  # the last one wins, as before
+
+    @cached_property
+    def _by_resource_path(self) -> dict[str, Resource]:
+        found: dict[str, Resource] = {}
         for resource in self.resources:
-            if resource.resource_path == resource_path:
-                return resource
-        return None
+            found.setdefault(resource.resource_path, resource)
+        return found
 
     def models(self) -> dict[str, Model]:
         """All models of all resources by key and by id; the first declaration of a name wins."""

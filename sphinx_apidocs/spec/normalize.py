@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from typing import Any, Mapping
 
-from sphinx_apidocs.errors import json_pointer
+from sphinx_apidocs.errors import SpecError, json_pointer
 from sphinx_apidocs.spec.model import (
+    MAX_TYPE_DEPTH,
     ApiPath,
     Model,
     Operation,
@@ -23,6 +25,7 @@ from sphinx_apidocs.spec.model import (
     Resource,
     ResponseMessage,
     TypeRef,
+    canonical_resource_path,
 )
 
 # Legacy and loose primitive names -> (Swagger 1.2 type, format).
@@ -53,8 +56,13 @@ PRIMITIVES: dict[str, tuple[str, str | None]] = {
     "file": ("File", None),
     "array": ("array", None),
 }
-_CONTAINER = re.compile(r"^\s*(?:List|Array|Set)\s*\[\s*(.*?)\s*\]\s*$|^\s*\[\s*(.*?)\s*\]\s*$", re.I)
-_MAP = re.compile(r"^\s*Map\s*\[.*\]\s*$", re.I)
+# Only the *openings* of containers are matched with regular expressions: a whitespace run
+# followed by literals, which cannot backtrack more than linearly. The rest of a type name
+# is scanned by ``_bracketed`` (the former whole-name patterns backtracked cubically: a 5 kB
+# declaration took 45 s). ``re.I`` keeps exactly the case rules of the former patterns.
+_CONTAINER_OPEN = re.compile(r"\s*(?:List|Array|Set)\s*\[", re.I)
+_BRACKET_OPEN = re.compile(r"\s*\[")
+_MAP_OPEN = re.compile(r"\s*Map\s*\[", re.I)
 _TRUE = {"true", "yes", "1"}
 
 
@@ -88,15 +96,72 @@ def media_types(value: Any) -> tuple[str, ...]:
     return ()
 
 
+class TypeTooDeep(ValueError):
+    """A type nests more than :data:`MAX_TYPE_DEPTH` levels; ``pointer`` is where, relative to
+    the object whose type was parsed (``["items", "items", ...]``)."""
+
+    def __init__(self, pointer: list[str | int]) -> None:
+        super().__init__(f"type nested too deeply (more than {MAX_TYPE_DEPTH} levels)")
+        self.pointer = pointer
+
+
+def _bracketed(name: str, opening: re.Pattern[str], *, strip: bool) -> str | None:
+    """The text between ``opening`` (ending in ``[``) and a final ``]``, or ``None``.
+
+    A single linear scan, with the meaning the former regular expressions had: only
+    whitespace may follow the ``]``; the text in between cannot hold a line feed (``.`` of
+    those patterns); with ``strip`` it loses its surrounding whitespace (``\\s*(.*?)\\s*``).
+    """
+    match = opening.match(name)
+    if match is None:
+        return None
+    end = len(name.rstrip())
+    if end <= match.end() or name[end - 1] != "]":
+        return None
+    inner = name[match.end() : end - 1]
+    if strip:
+        inner = inner.strip()
+    return None if "\n" in inner else inner
+
+
+def container_item(name: str) -> str | None:
+    """The element type name of ``List[X]``/``Array[X]``/``Set[X]``/``[X]`` (any case,
+    whitespace around the parts), or ``None`` when ``name`` is no container."""
+    inner = _bracketed(name, _CONTAINER_OPEN, strip=True)
+    return inner if inner is not None else _bracketed(name, _BRACKET_OPEN, strip=True)
+
+
+def is_map(name: str) -> bool:
+    """``Map[K, V]`` (any case): an object whose keys are not fixed."""
+    return _bracketed(name, _MAP_OPEN, strip=False) is not None
+
+
 def parse_type_name(name: str | None, fmt: str | None = None) -> TypeRef:
-    """A type as written in ``type``/``dataType``/``responseClass`` -> :class:`TypeRef`."""
+    """A type as written in ``type``/``dataType``/``responseClass`` -> :class:`TypeRef`.
+
+    Containers are peeled in a loop (no recursion) and at most :data:`MAX_TYPE_DEPTH` deep,
+    so the work is linear in the length of the name; deeper nesting raises
+    :class:`TypeTooDeep`.
+    """
+    depth = 0
+    while name:
+        inner = container_item(name)
+        if inner is None:
+            break
+        depth += 1
+        if depth >= MAX_TYPE_DEPTH:
+            raise TypeTooDeep([])
+        name, fmt = inner, None
+    ref = _simple_type(name, fmt)
+    for _ in range(depth):
+        ref = TypeRef(type="array", items=ref)
+    return ref
+
+
+def _simple_type(name: str | None, fmt: str | None) -> TypeRef:
     if not name:
         return TypeRef(format=fmt or None)
-    container = _CONTAINER.match(name)
-    if container:
-        inner = container.group(1) if container.group(1) is not None else container.group(2)
-        return TypeRef(type="array", items=parse_type_name(inner))
-    if _MAP.match(name):
+    if is_map(name):
         return TypeRef(type="object", format=fmt or None)
     primitive = PRIMITIVES.get(name.lower())
     if primitive:
@@ -105,22 +170,45 @@ def parse_type_name(name: str | None, fmt: str | None = None) -> TypeRef:
 
 
 def parse_type(obj: Mapping[str, Any]) -> TypeRef:
-    """The data type of a parameter, property or operation object."""
-    if isinstance(obj.get("$ref"), str):
-        return TypeRef(ref=obj["$ref"])
-    name = obj.get("type") if isinstance(obj.get("type"), str) else None
-    if name is None or name == "any" and isinstance(obj.get("dataType"), str):
-        name = obj.get("dataType") if isinstance(obj.get("dataType"), str) else name
-    if name is None and isinstance(obj.get("responseClass"), str):
-        name = obj["responseClass"]
-    fmt = obj.get("format") if isinstance(obj.get("format"), str) else None
-    ref = parse_type_name(name, fmt)
-    if ref.type == "array" and ref.items is None:
+    """The data type of a parameter, property or operation object.
+
+    ``items`` objects nest; they are followed in a loop, at most :data:`MAX_TYPE_DEPTH`
+    levels (the levels of type names count too), else :class:`TypeTooDeep` says where.
+    """
+    wrappers = 0  # array levels given by ``items`` objects, outermost first
+    pointer: list[str | int] = []
+    while True:
+        if isinstance(obj.get("$ref"), str):
+            ref = TypeRef(ref=obj["$ref"])
+            break
+        key = "type" if isinstance(obj.get("type"), str) else ""
+        name = obj["type"] if key else None
+        if name is None or name == "any" and isinstance(obj.get("dataType"), str):
+            if isinstance(obj.get("dataType"), str):
+                key, name = "dataType", obj["dataType"]
+        if name is None and isinstance(obj.get("responseClass"), str):
+            key, name = "responseClass", obj["responseClass"]
+        fmt = obj.get("format") if isinstance(obj.get("format"), str) else None
+        try:
+            ref = parse_type_name(name, fmt)
+        except TypeTooDeep:
+            raise TypeTooDeep([*pointer, key]) from None
         items = obj.get("items")
-        if isinstance(items, str):
-            ref = TypeRef(type="array", items=parse_type_name(items))
-        elif isinstance(items, dict):
-            ref = TypeRef(type="array", items=parse_type(items))
+        if ref.type == "array" and ref.items is None and isinstance(items, str):
+            try:
+                ref = TypeRef(type="array", items=parse_type_name(items))
+            except TypeTooDeep:
+                raise TypeTooDeep([*pointer, "items"]) from None
+        if wrappers + ref.depth() > MAX_TYPE_DEPTH:
+            raise TypeTooDeep(pointer)
+        if ref.type == "array" and ref.items is None and isinstance(items, dict):
+            wrappers += 1
+            pointer.append("items")
+            obj = items
+            continue
+        break
+    for _ in range(wrappers):
+        ref = TypeRef(type="array", items=ref)
     return ref
 
 
@@ -155,17 +243,110 @@ def generated_nickname(method: str, path: str) -> str:
     return "-".join([method.lower(), *words]) if words else method.lower()
 
 
+#: The deepest nesting of JSON values a document may have. Validation, normalization and
+#: every consumer after them (rendering, fingerprints, pickles) recurse over values: a deeper
+#: document gets a located error instead of a ``RecursionError``. Real specs stay below 25.
+MAX_JSON_DEPTH = 100
+
+
+def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> list[str | int] | None:
+    """The path to the first value nested deeper than ``limit`` levels, or ``None``.
+
+    Iterative (an explicit stack), so a hostile document cannot exhaust the call stack here.
+    """
+    stack: list[tuple[Any, list[str | int]]] = [(value, [])]
+    while stack:
+        current, path = stack.pop()
+        if isinstance(current, dict):
+            children: Any = current.items()
+        elif isinstance(current, list):
+            children = enumerate(current)
+        else:
+            continue
+        if len(path) >= limit:
+            return path
+        for key, child in children:
+            if isinstance(child, (dict, list)):
+                stack.append((child, [*path, key]))
+    return None
+
+
+def depth_problem(value: Any, where: str) -> str | None:
+    """``"where#/pointer: nested too deeply ..."`` for a document nested too deeply, else ``None``."""
+    path = too_deep(value)
+    if path is None:
+        return None
+    return f"{where}#{json_pointer(path)}: nested too deeply (more than {MAX_JSON_DEPTH} levels)"
+
+
+def unique_nicknames(resources: list[Resource]) -> tuple[list[Resource], list[str]]:
+    """Rename repeated nicknames (``watchJob`` -> ``watchJob-2``) so every operation has an id.
+
+    Real specs repeat nicknames (Kubernetes does for path variants). Documentation needs one
+    target per operation, so later repeats get the first free numbered suffix, with a located
+    warning. Linear: a counter per base name continues where the last search for that name
+    stopped (names only ever get taken, so nothing below it can have become free).
+    """
+    seen: dict[str, tuple[str, Operation]] = {}  # nickname -> (source, operation) of its first use
+    taken = {op.nickname for resource in resources for op in resource.operations}
+    next_suffix: dict[str, int] = {}
+    warnings: list[str] = []
+    result: list[Resource] = []
+    for resource in resources:
+        apis = []
+        changed = False
+        for api in resource.apis:
+            operations = []
+            for op in api.operations:
+                first = seen.get(op.nickname)
+                if first is not None:
+                    counter = next_suffix.get(op.nickname, 2)
+                    while f"{op.nickname}-{counter}" in taken:
+                        counter += 1
+                    next_suffix[op.nickname] = counter + 1
+                    new = f"{op.nickname}-{counter}"
+                    taken.add(new)
+                    warnings.append(
+                        f"{resource.source} ({op.method} {op.path}): nickname {op.nickname!r} is also used by "
+                        f"{first[0]} ({first[1].method} {first[1].path}); this operation is documented as {new!r}"
+                    )
+                    op = replace(op, nickname=new)
+                    changed = True
+                seen.setdefault(op.nickname, (resource.source, op))
+                operations.append(op)
+            apis.append(replace(api, operations=tuple(operations)) if changed else api)
+        result.append(replace(resource, apis=tuple(apis)) if changed else resource)
+    return result, warnings
+
+
 class DeclarationReader:
-    """Reads one API declaration; collects non-fatal problems in ``warnings``."""
+    """Reads one API declaration; collects non-fatal problems in ``warnings``.
+
+    Fatal problems the schema cannot express (types nested too deeply) are collected in
+    ``problems`` and raised together, as one :class:`SpecError`, by :meth:`resource`.
+    """
 
     def __init__(self, where: str) -> None:
         self.where = where
         self.warnings: list[str] = []
+        self.problems: list[str] = []
 
     def warn(self, pointer: list[str | int], message: str) -> None:
         self.warnings.append(f"{self.where}#{json_pointer(pointer)}: {message}")
 
+    def type_of(self, obj: Mapping[str, Any], pointer: list[str | int]) -> TypeRef:
+        """:func:`parse_type`, with a type nested too deeply recorded as a located problem."""
+        try:
+            return parse_type(obj)
+        except TypeTooDeep as exc:
+            self.problems.append(f"{self.where}#{json_pointer([*pointer, *exc.pointer])}: {exc}")
+            return TypeRef()
+
     def resource(self, data: Mapping[str, Any], resource_path: str, description: str, digest: str) -> Resource:
+        deep = depth_problem(data, self.where)
+        if deep:
+            raise SpecError([deep])
+        resource_path = canonical_resource_path(resource_path)
         produces = media_types(data.get("produces"))
         consumes = media_types(data.get("consumes"))
         apis: list[ApiPath] = []
@@ -176,6 +357,8 @@ class DeclarationReader:
             )
             apis.append(ApiPath(path=api["path"], description=text(api.get("description")), operations=operations))
         models = self.models(data.get("models") or {})
+        if self.problems:
+            raise SpecError(list(dict.fromkeys(self.problems)))
         resource = Resource(
             resource_path=resource_path,
             base_path=text(data.get("basePath")),
@@ -212,7 +395,9 @@ class DeclarationReader:
             summary=text(op.get("summary")),
             notes=text(op.get("notes")),
             scope=self.scope(op),
-            parameters=tuple(self.parameter(p) for p in op.get("parameters") or []),
+            parameters=tuple(
+                self.parameter(p, [*pointer, "parameters", k]) for k, p in enumerate(op.get("parameters") or [])
+            ),
             response_messages=tuple(
                 ResponseMessage(
                     code=int(str(m["code"]).strip()),
@@ -221,7 +406,7 @@ class DeclarationReader:
                 )
                 for m in messages
             ),
-            response_type=parse_type(op),
+            response_type=self.type_of(op, pointer),
             produces=media_types(op.get("produces")) or produces,
             consumes=media_types(op.get("consumes")) or consumes,
             deprecated=to_bool(op.get("deprecated")),
@@ -241,15 +426,14 @@ class DeclarationReader:
                         scopes.append(entry["scope"])
         return ", ".join(scopes)
 
-    @staticmethod
-    def parameter(p: Mapping[str, Any]) -> Parameter:
+    def parameter(self, p: Mapping[str, Any], pointer: list[str | int]) -> Parameter:
         location = str(p["paramType"]).lower()
         minimum, maximum = bounds(p)
         default = p.get("defaultValue")
         return Parameter(
             name=p.get("name") or location,
             location=location,
-            type=parse_type(p),
+            type=self.type_of(p, pointer),
             description=text(p.get("description")),
             required=to_bool(p.get("required")) or location == "path",
             default=default,
@@ -264,15 +448,16 @@ class DeclarationReader:
         for key, body in raw.items():
             model_id = body.get("id") if isinstance(body.get("id"), str) else key
             required_list = body.get("required") if isinstance(body.get("required"), list) else []
+            required_set = {name for name in required_list if isinstance(name, str)}  # O(1) lookups
             props = []
             for name, prop in (body.get("properties") or {}).items():
                 minimum, maximum = bounds(prop)
                 props.append(
                     Property(
                         name=name,
-                        type=parse_type(prop),
+                        type=self.type_of(prop, ["models", key, "properties", name]),
                         description=text(prop.get("description")),
-                        required=name in required_list or to_bool(prop.get("required")),
+                        required=name in required_set or to_bool(prop.get("required")),
                         enum=enum_values(prop),
                         minimum=minimum,
                         maximum=maximum,

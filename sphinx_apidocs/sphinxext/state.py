@@ -25,9 +25,10 @@ from sphinx_apidocs.filters import FilterError, dotted_paths, filter_files, pars
 from sphinx_apidocs.spec.fetch import FetchOptions, display_url, is_url
 from sphinx_apidocs.spec.loader import build_spec
 from sphinx_apidocs.spec.model import ApiSpec, Model, Operation, Resource
+from sphinx_apidocs.spec.snapshot import has_snapshot, reading, write_snapshot
 from sphinx_apidocs.spec.sources import DocumentSet, load_documents
 from sphinx_apidocs.sphinxext.collector import loading
-from sphinx_apidocs.sphinxext.config import filter_paths
+from sphinx_apidocs.sphinxext.config import filter_paths, real_headers, real_spec
 from sphinx_apidocs.sphinxext.fields import FieldRow, Lookup, ModelIndex, is_void, lookup
 from sphinx_apidocs.sphinxext.warnings import __, logger, warn, warn_located
 
@@ -83,6 +84,7 @@ class BuildState:
     _rows: dict[str, list[FieldRow]] = field(default_factory=dict)
     _fingerprints: dict[str, str] = field(default_factory=dict)
     _model_digests: dict[int, tuple[Model, str]] = field(default_factory=dict)
+    _pages: dict[str, str] | None = None  # generated page name -> resource path
 
     @classmethod
     def create(cls, spec: ApiSpec | None, filters: dict[str, FilterEntry], filters_configured: bool, problem: str = "") -> BuildState:
@@ -113,9 +115,19 @@ class BuildState:
             rows = self._rows[op.nickname] = [lookup(self.index, op, path) for path in entry.paths]
         return rows
 
+    def page_resources(self) -> dict[str, str] | None:
+        """Generated page name -> resource path, as noted by ``stubs`` (``None``: not yet)."""
+        return self._pages
+
+    def note_pages(self, pages: dict[str, str]) -> None:
+        """The page names the generator chose (avoiding hand-written pages of the folder)."""
+        self._pages = dict(pages)
+        self._fingerprints = {k: v for k, v in self._fingerprints.items() if not k.startswith("page:")}
+
     def fingerprint(self, key: str) -> str:
         """A digest of everything a document shows for ``key`` (``op:NICK``, ``res:PATH``,
-        ``spec``, ``spec-ops``); a document whose recorded digest differs is re-read (see ``incremental``)."""
+        ``spec``, ``spec-ops``, ``page:NAME``); a document whose recorded digest differs is
+        re-read (see ``incremental``)."""
         value = self._fingerprints.get(key)
         if value is None:
             value = self._fingerprints[key] = hashlib.sha256(self._content(key).encode()).hexdigest()
@@ -150,6 +162,8 @@ class BuildState:
             models = [(key, self._model_digest(model)) for key, model in resource.models.items()]
             paths = [self.filters[op.nickname].paths if op.nickname in self.filters else None for op in resource.operations]
             return repr((stable, apis, models, paths))
+        if kind == "page":  # which resource a generated page shows
+            return repr((self._pages or {}).get(name))
         if kind == "spec-ops":
             return repr([(o.nickname, o.method, o.path, o.summary) for o in self.operations.values()])
         resources = [(r.resource_path, r.description, sum(1 for _ in r.operations)) for r in self.spec.resources]
@@ -190,7 +204,9 @@ def load_state(app: Sphinx) -> None:
 
 
 def spec_source(app: Sphinx) -> str:
-    source = app.config.apidocs_spec
+    """The real spec source: a URL as written in conf.py (kept out of ``app.config``, which
+    Sphinx pickles, see :func:`~sphinx_apidocs.sphinxext.config.hide_secrets`), or a path."""
+    source = real_spec(app)
     return source if is_url(source) else os.path.normpath(os.path.join(app.confdir, source))
 
 
@@ -198,15 +214,20 @@ def _load_spec(app: Sphinx) -> ApiSpec:
     """Fetch and build the spec; fall back to the snapshot (with a warning) if fetching fails."""
     config = app.config
     source = spec_source(app)
-    options = FetchOptions(timeout=float(config.apidocs_timeout), headers=dict(config.apidocs_headers))
+    options = FetchOptions(
+        timeout=float(config.apidocs_timeout),
+        headers=real_headers(app),
+        deadline=float(getattr(config, "apidocs_deadline", 0) or 0) or None,
+    )
     snapshot = os.path.normpath(os.path.join(app.confdir, config.apidocs_snapshot)) if config.apidocs_snapshot else ""
     logger.info(__("apidocs: loading the API spec from %s"), display_url(source) if is_url(source) else source)
     try:
-        documents = load_documents(source, options)
-        spec = build_spec(documents)
+        with reading(source) as readable:  # a snapshot folder as the source: its current copy
+            documents = load_documents(readable, options)
+            spec = build_spec(documents)
     except (FetchError, SpecError) as exc:
         # The endpoint is down or serves something broken: the last good copy, if any, wins.
-        if snapshot and is_url(source) and os.path.isdir(snapshot) and os.listdir(snapshot):
+        if snapshot and is_url(source) and has_snapshot(snapshot):
             problems = str(exc).splitlines()
             summary = problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
             warn("fetch", __("%s; using the last good copy in %s") % (summary, snapshot))
@@ -220,15 +241,18 @@ def _load_spec(app: Sphinx) -> ApiSpec:
 
 
 def _load_snapshot(snapshot: str, options: FetchOptions) -> ApiSpec:
+    """The last good copy: the generation current when it is opened, read under a lock (a
+    build saving a newer copy meanwhile can neither hide it nor delete it under us)."""
     try:
-        return build_spec(load_documents(snapshot, options))
+        with reading(snapshot) as generation:
+            return build_spec(load_documents(generation, options))
     except ApidocsError as exc:
         raise fail(str(exc)) from None
 
 
 def _save_snapshot(documents: DocumentSet, snapshot: str) -> None:
-    from sphinx_apidocs.spec.snapshot import write_snapshot
-
+    """Keep this build's documents as the last good copy; a folder that is not a snapshot
+    folder (conf.py's own, ``"."``...) is never written into: a warning says why."""
     try:
         write_snapshot(documents, snapshot)
     except ApidocsError as exc:

@@ -12,7 +12,7 @@ How the model is filled:
   ``users``): one resource per API version would hold every operation.
 - **Nicknames** are ``operationId`` values. An operation without one gets the stable generated
   nickname of Swagger 1.x (``GET /pets/{petId}`` -> ``get-pets-petId``) and a located
-  warning; repeats get ``-2``... (see :func:`sphinx_apidocs.spec.loader._unique_nicknames`).
+  warning; repeats get ``-2``... (see :func:`sphinx_apidocs.spec.normalize.unique_nicknames`).
 - **Scope**: the scopes of the operation's ``security`` requirements (the top-level
   ``security`` when the operation has none), de-duplicated, joined with ``", "``.
 - **Parameters**: path-level parameters merged with the operation's (the operation wins on
@@ -49,10 +49,11 @@ from sphinx_apidocs.spec.model import (
     ResponseMessage,
     TypeRef,
 )
-from sphinx_apidocs.spec.normalize import generated_nickname, media_types, text
+from sphinx_apidocs.spec.model import canonical_resource_path
+from sphinx_apidocs.spec.normalize import depth_problem, generated_nickname, media_types, text, unique_nicknames
 from sphinx_apidocs.spec.openapi.detect import major, openapi_version
 from sphinx_apidocs.spec.openapi.refs import RefError, Resolver
-from sphinx_apidocs.spec.openapi.schemas import SchemaConverter, Typed
+from sphinx_apidocs.spec.openapi.schemas import SchemaConverter, SchemaTooDeep, Typed
 from sphinx_apidocs.spec.openapi.validate import validate_openapi
 
 METHODS_2 = ("get", "put", "post", "delete", "options", "head", "patch")
@@ -74,17 +75,29 @@ def build_openapi_spec(root: Document, others: Sequence[Document], source: str) 
         version = openapi_version(root.data)
     except ValueError as exc:
         raise SpecError([f"{where}: {exc}"]) from None
-    problems = validate_openapi(root.data, version, where)
+    # Before anything recursive (the schema validator, the converter) sees the documents.
+    deep = [p for p in (depth_problem(d.data, shown(d.location)) for d in (root, *others)) if p]
+    if deep:
+        raise SpecError(deep)
+    try:
+        problems = validate_openapi(root.data, version, where)
+    except RecursionError:  # the depth check above should make this unreachable
+        raise SpecError([f"{where}: nested too deeply to validate"]) from None
     if problems:
         raise SpecError(problems)
     reader = OpenApiReader(root, others, version)
     try:
         spec = reader.spec(source)
-    except RecursionError:
+    except SchemaTooDeep as exc:
+        raise SpecError([f"{reader._at(exc.location, exc.pointer)}: {exc}"]) from None
+    except RecursionError:  # a last resort: every walk over schemas is bounded or iterative
         raise SpecError([f"{where}: schemas nested too deeply to document"]) from None
     if reader.problems:
         raise SpecError(list(dict.fromkeys(reader.problems)))
-    return spec
+    # Repeated operationIds get ``-2``... here, in linear time (the loader's pass then
+    # finds nothing left to rename).
+    resources, renamed = unique_nicknames(list(spec.resources))
+    return replace(spec, resources=tuple(resources), warnings=(*spec.warnings, *renamed))
 
 
 class OpenApiReader:
@@ -188,7 +201,8 @@ class OpenApiReader:
         grouped: dict[str, dict[str, list[Operation]]] = {}
         for tag, op in operations:
             grouped.setdefault(tag, {}).setdefault(op.path, []).append(op)
-        names = [t for t in dict.fromkeys(order) if t in grouped] + [t for t in grouped if t not in order]
+        listed = dict.fromkeys(order)  # a dict, not the list: ``in`` must not scan every tag
+        names = [t for t in listed if t in grouped] + [t for t in grouped if t not in listed]
 
         models = self.schemas.models()
         owners = self._model_owners(names, grouped, models)
@@ -458,8 +472,13 @@ class OpenApiReader:
 
 
 def resource_path(tag: str) -> str:
-    """A tag as a resource path, spelled like Swagger 1.x ones: ``pets`` -> ``/pets``."""
-    return "/" + (tag.strip().strip("/") or DEFAULT_RESOURCE)
+    """A tag as a resource path, spelled like Swagger 1.x ones: ``pets`` -> ``/pets``.
+
+    Canonical (no whitespace or slash around the name), so a directive argument naming it
+    always finds it again.
+    """
+    path = canonical_resource_path(tag)
+    return path if path != "/" else "/" + DEFAULT_RESOURCE
 
 
 def _resource_of(path: str) -> str:
@@ -467,9 +486,10 @@ def _resource_of(path: str) -> str:
     skipping a leading ``api`` and version segments (``/v1/customers`` -> ``customers``)
     when something follows them."""
     segments = [s for s in path.split("/") if s and not s.startswith("{")]
-    while len(segments) > 1 and _PREFIX.match(segments[0]):
-        segments.pop(0)
-    return segments[0] if segments else DEFAULT_RESOURCE
+    first = 0  # an index, not ``pop(0)``: a path of many version segments stays linear
+    while len(segments) - first > 1 and _PREFIX.match(segments[first]):
+        first += 1
+    return segments[first] if segments else DEFAULT_RESOURCE
 
 
 def _code(code: Any) -> int | str:

@@ -24,22 +24,42 @@ Naming, so that walking ``ref``/``items`` through the models works as for Swagge
   ``{type: "null"}`` variant, or ``null`` in ``enum``.
 - Recursion terminates: a schema that is being converted is referred to by its name (a
   model that contains itself is a ref to itself).
+- Depth is bounded: a schema nested (through ``items``, properties, ``allOf`` or ``$ref``
+  chains) more than :data:`MAX_SCHEMA_DEPTH` levels raises :class:`SchemaTooDeep`, which
+  names the document and JSON pointer; the walks that need no order (``objectish``, model
+  completion) are iterative, so a chain of thousands of ``$ref`` costs no stack.
 """
 
 from __future__ import annotations
 
 import os
 import urllib.parse
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
-from sphinx_apidocs.spec.model import Model, Property, TypeRef
+from sphinx_apidocs.spec.model import MAX_TYPE_DEPTH, Model, Property, TypeRef
 from sphinx_apidocs.spec.normalize import text, to_number
 from sphinx_apidocs.spec.openapi.refs import RefError, Resolver
 
 NAMED_SECTIONS = ("schemas", "definitions")
 _ANONYMOUS = frozenset({"schema", "items", "additionalProperties", "not"})
 _IN_PROGRESS = object()
+
+#: How many schema levels one conversion may descend (each ``items``, property, ``allOf``
+#: member or ``$ref`` hop is a level). It bounds the converter's recursion and the nesting of
+#: the types it makes (``MAX_TYPE_DEPTH`` applies to them too); real specs use about ten.
+MAX_SCHEMA_DEPTH = 100
+
+
+class SchemaTooDeep(Exception):
+    """A schema nests more than :data:`MAX_SCHEMA_DEPTH` levels, or a type more than
+    :data:`MAX_TYPE_DEPTH`; ``location`` and ``pointer`` say where it went too deep."""
+
+    def __init__(self, location: str, pointer: tuple[Any, ...], message: str) -> None:
+        super().__init__(message)
+        self.location = location
+        self.pointer = pointer
 
 
 @dataclass(frozen=True)
@@ -78,7 +98,20 @@ class SchemaConverter:
         self.by_target: dict[tuple[str, tuple[str, ...]], Any] = {}
         self.target_names: dict[tuple[str, tuple[str, ...]], str] = {}
         self._objectish: dict[tuple[str, tuple[str, ...]], bool] = {}
+        self._next_suffix: dict[str, int] = {}  # base name -> first suffix worth trying
+        self._depth = 0
         self._reserve_named_sections()
+
+    @contextmanager
+    def _level(self, location: str, pointer: tuple[Any, ...]) -> Iterator[None]:
+        """One level deeper into the schemas; too deep is a located :class:`SchemaTooDeep`."""
+        if self._depth >= MAX_SCHEMA_DEPTH:
+            raise SchemaTooDeep(location, pointer, f"schema nested too deeply (more than {MAX_SCHEMA_DEPTH} levels)")
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
 
     # -- names ---------------------------------------------------------------------------
 
@@ -106,11 +139,17 @@ class SchemaConverter:
                         self.target_names.setdefault((location, target_parts), key)
 
     def unique(self, name: str) -> str:
+        """``name``, else the first free ``name-N``. Linear over many uses of one name: the
+        search resumes where the last one for that name stopped (taken names stay taken)."""
         name = name or "model"
-        candidate, counter = name, 2
-        while candidate in self.taken:
-            candidate = f"{name}-{counter}"
+        if name not in self.taken:
+            self.taken.add(name)
+            return name
+        counter = self._next_suffix.get(name, 2)
+        while f"{name}-{counter}" in self.taken:
             counter += 1
+        self._next_suffix[name] = counter + 1
+        candidate = f"{name}-{counter}"
         self.taken.add(candidate)
         return candidate
 
@@ -135,6 +174,14 @@ class SchemaConverter:
 
     def convert(self, schema: Any, hint: str, location: str, pointer: tuple[Any, ...]) -> Typed:
         """The type of ``schema`` (found at ``location#pointer``); inline objects are named ``hint``."""
+        with self._level(location, pointer):
+            typed = self._convert(schema, hint, location, pointer)
+        if typed.type.items is not None or typed.type.variants:
+            if typed.type.depth() > MAX_TYPE_DEPTH:
+                raise SchemaTooDeep(location, pointer, f"type nested too deeply (more than {MAX_TYPE_DEPTH} levels)")
+        return typed
+
+    def _convert(self, schema: Any, hint: str, location: str, pointer: tuple[Any, ...]) -> Typed:
         if not isinstance(schema, dict):
             return Typed(TypeRef())  # true / {} / anything: any value
         if "$ref" in schema:
@@ -166,6 +213,10 @@ class SchemaConverter:
         return replace(base, type=self._plain_type(schema, hint, location, pointer))
 
     def _convert_ref(self, schema: dict[str, Any], hint: str, location: str, pointer: tuple[Any, ...]) -> Typed:
+        with self._level(location, pointer):
+            return self._convert_ref_here(schema, hint, location, pointer)
+
+    def _convert_ref_here(self, schema: dict[str, Any], hint: str, location: str, pointer: tuple[Any, ...]) -> Typed:
         ref = schema["$ref"]
         siblings = Typed(
             TypeRef(),
@@ -223,30 +274,55 @@ class SchemaConverter:
                 found += [(m, (keyword, i)) for i, m in enumerate(value) if not _is_null_schema(m)]
         return found
 
-    def objectish(self, schema: Any, location: str, seen: frozenset[Any] = frozenset()) -> bool:
-        """Does ``schema`` describe an object with properties (directly or through composition)?"""
-        if not isinstance(schema, dict):
-            return False
-        if "$ref" in schema:
-            try:
-                target_location, parts, target = self.resolver.resolve(schema["$ref"], location)
-            except RefError:
-                return False
-            key = (target_location, parts)
-            if key in self._objectish:
-                return self._objectish[key]
-            if key in seen:
-                return False
-            result = self.objectish(target, target_location, seen | {key})
-            self._objectish[key] = result
-            return result
-        if isinstance(schema.get("properties"), dict) or schema.get("discriminator"):
-            return True
-        for keyword in ("allOf", "oneOf", "anyOf"):
-            members = schema.get(keyword)
-            if isinstance(members, list) and any(self.objectish(m, location, seen) for m in members):
-                return True
-        return False
+    def objectish(self, schema: Any, location: str) -> bool:
+        """Does ``schema`` describe an object with properties (directly or through composition)?
+
+        A reachability search over ``allOf``/``oneOf``/``anyOf`` members and ``$ref`` targets
+        with an explicit stack: chains of any length, cycles included, cost no recursion.
+        Every ``$ref`` target the search exhausts without success is cached as ``False``.
+        """
+        stack: list[tuple[Any, str]] = [(schema, location)]
+        visited_refs: list[tuple[str, tuple[str, ...]]] = []
+        seen: set[Any] = set()
+        start_key: tuple[str, tuple[str, ...]] | None = None
+        found = False
+        while stack and not found:
+            current, where = stack.pop()
+            if not isinstance(current, dict):
+                continue
+            if "$ref" in current:
+                try:
+                    target_location, parts, target = self.resolver.resolve(current["$ref"], where)
+                except RefError:
+                    continue
+                key = (target_location, parts)
+                if start_key is None and current is schema:
+                    start_key = key
+                if key in self._objectish:
+                    found = self._objectish[key]
+                    continue
+                if key in seen:
+                    continue
+                seen.add(key)
+                visited_refs.append(key)
+                stack.append((target, target_location))
+                continue
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            if isinstance(current.get("properties"), dict) or current.get("discriminator"):
+                found = True
+                break
+            for keyword in ("anyOf", "oneOf", "allOf"):  # popped in allOf, oneOf, anyOf order
+                members = current.get(keyword)
+                if isinstance(members, list):
+                    stack.extend((m, where) for m in reversed(members))
+        if not found:
+            for key in visited_refs:
+                self._objectish[key] = False
+        elif start_key is not None:
+            self._objectish[start_key] = True
+        return found
 
     def _named_objectish(self, schema: Any, location: str, key: tuple[str, tuple[str, ...]]) -> bool:
         """A named schema is a model when it is objectish, or a plain ``type: object``."""
@@ -334,6 +410,10 @@ class SchemaConverter:
         """Add ``schema``'s properties (and those it composes) to ``draft``."""
         if not isinstance(schema, dict):
             return
+        with self._level(location, pointer):
+            self._collect_here(schema, draft, location, pointer, mode)
+
+    def _collect_here(self, schema: dict[str, Any], draft: _Draft, location: str, pointer: tuple[Any, ...], mode: str) -> None:
         if "$ref" in schema:
             typed = self._convert_ref(schema, draft.name, location, pointer)
             if typed.type.ref and typed.type.ref in self.drafts:
@@ -344,7 +424,8 @@ class SchemaConverter:
         properties = schema.get("properties")
         required = schema.get("required") if isinstance(schema.get("required"), list) else []
         if mode == "all":
-            draft.required += [r for r in required if isinstance(r, str) and r not in draft.required]
+            # dict.fromkeys: in order, without duplicates, without a quadratic ``in list``
+            draft.required = list(dict.fromkeys([*draft.required, *(r for r in required if isinstance(r, str))]))
         if isinstance(properties, dict):
             for prop_name, prop_schema in properties.items():
                 prop_name = str(prop_name)
@@ -381,40 +462,69 @@ class SchemaConverter:
         """Every model, in the order they were first met."""
         done: dict[str, Model] = {}
         for name in self.drafts:
-            self._finish(name, done, ())
+            self._finish(name, done)
         return {name: done[name] for name in self.drafts}
 
-    def _finish(self, name: str, done: dict[str, Model], stack: tuple[str, ...]) -> Model:
-        if name in done:
-            return done[name]
-        draft = self.drafts[name]
-        props: dict[str, Property] = {}
-        required = list(draft.required)
-        for kind, value in draft.entries:
-            if kind == "prop":
-                props.setdefault(value.name, value)
+    def _finish(self, root: str, done: dict[str, Model]) -> Model:
+        """The model of draft ``root``: its own properties, then those of the drafts it
+        composes (``allOf`` ones keep ``required``), first declaration of a name winning.
+
+        Depth-first with an explicit stack of frames (a chain of thousands of ``allOf``
+        references costs no recursion); a draft already on the stack (a cycle) adds nothing
+        more, and every draft is finished once.
+        """
+        if root in done:
+            return done[root]
+        frames: list[_Frame] = [_Frame(root, self.drafts[root].required)]
+        on_stack = {root}
+        while frames:
+            frame = frames[-1]
+            entries = self.drafts[frame.name].entries
+            if frame.index < len(entries):
+                kind, value = entries[frame.index]
+                if kind == "prop":
+                    frame.props.setdefault(value.name, value)
+                elif value not in on_stack and value in self.drafts:
+                    included = done.get(value)
+                    if included is None:
+                        frames.append(_Frame(value, self.drafts[value].required))
+                        on_stack.add(value)
+                        continue  # come back to this entry once ``value`` is finished
+                    for prop in included.properties:
+                        frame.props.setdefault(prop.name, prop if kind == "all" else replace(prop, required=False))
+                    if kind == "all":
+                        frame.required.update(dict.fromkeys(included.required))
+                frame.index += 1
                 continue
-            if value == name or value in stack or value not in self.drafts:
-                continue  # a model composed of itself adds nothing more
-            included = self._finish(value, done, (*stack, name))
-            for prop in included.properties:
-                props.setdefault(prop.name, prop if kind == "all" else replace(prop, required=False))
-            if kind == "all":
-                required += [r for r in included.required if r not in required]
-        wanted = set(required)
-        properties = tuple(
-            replace(p, required=True) if p.name in wanted and not p.required else p for p in props.values()
-        )
-        model = Model(
-            id=name,
-            properties=properties,
-            description=draft.description,
-            required=tuple(required),
-            discriminator=draft.discriminator,
-        )
-        if not stack or name not in stack:
-            done[name] = model
-        return model
+            draft = self.drafts[frame.name]
+            wanted = set(frame.required)
+            properties = tuple(
+                replace(p, required=True) if p.name in wanted and not p.required else p for p in frame.props.values()
+            )
+            done[frame.name] = Model(
+                id=frame.name,
+                properties=properties,
+                description=draft.description,
+                required=tuple(frame.required),
+                discriminator=draft.discriminator,
+            )
+            frames.pop()
+            on_stack.discard(frame.name)
+        return done[root]
+
+
+@dataclass
+class _Frame:
+    """One draft being finished: the next entry to look at and what is collected so far."""
+
+    name: str
+    initial_required: list[str]
+    index: int = 0
+    props: dict[str, Property] = field(default_factory=dict)
+    required: dict[str, None] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.required = dict.fromkeys(self.initial_required)
 
 
 def _types(schema: dict[str, Any]) -> set[str]:
