@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.server
 import json
 import socket
+import ssl
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,9 +25,12 @@ class Route:
     require_header: tuple[str, str] | None = None  # (name, value) or 401
     stream_bytes: int = 0  # send this many filler bytes after ``body`` (large responses)
     truncate: bool = False  # promise more bytes than are sent, then close
-    redirect: str | None = None  # answer 302 to this location
+    redirect: str | None = None  # answer ``redirect_status`` with this Location
+    redirect_status: int = 302
     stall: float = 0.0  # send headers, then stall before the body (interruptible)
     send_length: bool = True  # False: no Content-Length, the body ends when the connection closes
+    trickle: float = 0.0  # send the body one byte at a time, this many seconds apart
+    trickle_headers: bool = False  # with ``trickle``: the status line and headers too
 
     @classmethod
     def json(cls, value: Any, **kwargs: Any) -> "Route":
@@ -36,18 +40,23 @@ class Route:
 class ScriptedServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, routes: dict[str, Route]) -> None:
+    def __init__(self, routes: dict[str, Route], tls: tuple[str, str] | None = None) -> None:
         self.routes = routes
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.stopping = threading.Event()
+        self.scheme = "https" if tls else "http"
         super().__init__(("127.0.0.1", 0), _Handler)
+        if tls:  # (certificate file, key file): an https origin on loopback
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.socket = context.wrap_socket(self.socket, server_side=True)
 
     def hits(self, path: str) -> int:
         return sum(1 for requested, _ in self.requests if requested.split("?", 1)[0] == path)
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.server_port}"
+        return f"{self.scheme}://127.0.0.1:{self.server_port}"
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -63,7 +72,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if route.delay:
             self.server.stopping.wait(route.delay)
         if route.redirect is not None:
-            self.send_response(302)
+            self.send_response(route.redirect_status)
             self.send_header("Location", route.redirect)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -74,6 +83,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.send_error(401, "Unauthorized")
                 return
         body = route.body() if callable(route.body) else route.body
+        if route.trickle:
+            self._trickle(route, body)
+            return
         self.send_response(route.status)
         for name, value in route.headers.items():
             self.send_header(name, value)
@@ -96,6 +108,27 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if route.truncate:
             self.close_connection = True
 
+    def _trickle(self, route: Route, body: bytes) -> None:
+        """A slow-loris server: each byte arrives well within a per-read timeout."""
+        head = (
+            f"HTTP/1.1 {route.status} OK\r\n"
+            + "".join(f"{name}: {value}\r\n" for name, value in route.headers.items())
+            + f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode("latin-1")
+        slow = head + body if route.trickle_headers else body
+        try:
+            if not route.trickle_headers:
+                self.wfile.write(head)
+                self.wfile.flush()
+            for index in range(len(slow)):
+                if self.server.stopping.wait(route.trickle):
+                    break
+                self.wfile.write(slow[index:index + 1])
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         pass
 
@@ -108,8 +141,8 @@ def unused_port() -> int:
 
 
 @contextmanager
-def scripted_server(routes: dict[str, Route]) -> Iterator[ScriptedServer]:
-    server = ScriptedServer(routes)
+def scripted_server(routes: dict[str, Route], tls: tuple[str, str] | None = None) -> Iterator[ScriptedServer]:
+    server = ScriptedServer(routes, tls)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sphinx_apidocs.filters import load_filter_trees, select_tree
-from sphinx_apidocs.sphinxext.render import selection_example
+from sphinx_apidocs.sphinxext.compose import selection_example
 from sphinx_projects.buildtools import SAMPLE_FILTERS, build, copy_project
 
 NOTE = "Supports field selection: add \"fields=\" with a comma-separated list of the paths below, e.g."
@@ -85,10 +85,10 @@ def test_absent_by_default(project: Path) -> None:
 
 
 def test_a_wrong_value_stops_the_build(tmp_path: Path) -> None:
-    from sphinx.errors import ConfigError
+    from sphinx_apidocs.sphinxext.config import ConfigUnusable
 
     src = copy_project("basic", tmp_path)
     with (src / "conf.py").open("a") as conf:
         conf.write('apidocs_field_selection = "yes"\n')
-    with pytest.raises(ConfigError, match="apidocs_field_selection: expected True or False, got str 'yes'"):
+    with pytest.raises(ConfigUnusable, match="apidocs_field_selection: expected True or False, got str 'yes'"):
         build(src, tmp_path / "out", "text")

@@ -55,11 +55,13 @@ def _add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N",
                         help="cap on each response's size")
+    parser.add_argument("--deadline", type=float, default=0, metavar="S",
+                        help="seconds one document may take in all (retries, redirects, body); 0: 6 x --timeout")
 
 
 def fetch_options(args: argparse.Namespace) -> FetchOptions:
     headers = dict(parse_header(h) for h in args.header)
-    return FetchOptions(timeout=args.timeout, headers=headers, max_bytes=args.max_bytes)
+    return FetchOptions(timeout=args.timeout, headers=headers, max_bytes=args.max_bytes, deadline=args.deadline or None)
 
 
 def run_validate(args: argparse.Namespace) -> int:

@@ -12,15 +12,16 @@ from dataclasses import replace
 from typing import Any, Mapping
 
 from sphinx_apidocs.errors import SpecError
-from sphinx_apidocs.spec.fetch import FetchOptions, display_url, is_url
+from sphinx_apidocs.spec.fetch import FetchOptions, redact_url
 from sphinx_apidocs.spec.model import ApiInfo, ApiSpec, Resource
-from sphinx_apidocs.spec.normalize import DeclarationReader, text
+from sphinx_apidocs.spec.normalize import DeclarationReader, text, unique_nicknames
 from sphinx_apidocs.spec.sources import DocumentSet, load_documents
 from sphinx_apidocs.spec.validate import validate_document
 
 
 def shown_location(location: str) -> str:
-    return display_url(location) if is_url(location) else location
+    """A location as messages and the model show it: URLs redacted (see ``fetch.redact_url``)."""
+    return redact_url(location)
 
 
 def load_spec(
@@ -66,7 +67,7 @@ def build_spec(documents: DocumentSet) -> ApiSpec:
             )
         )
         warnings.extend(reader.warnings)
-    resources, renamed = _unique_nicknames(resources)
+    resources, renamed = unique_nicknames(resources)
     warnings.extend(renamed)
     first = documents.listing.data if documents.listing else documents.declarations[0].document.data
     return ApiSpec(
@@ -83,12 +84,13 @@ def _build_openapi(documents: DocumentSet) -> ApiSpec:
 
     root, *others = (declared.document for declared in documents.declarations)
     spec = build_openapi_spec(root, others, documents.source)
-    resources, renamed = _unique_nicknames(list(spec.resources))
+    resources, renamed = unique_nicknames(list(spec.resources))
     return replace(spec, resources=tuple(resources), warnings=(*spec.warnings, *renamed))
 
 
 def _info(data: Mapping[str, Any]) -> ApiInfo:
-    info = data.get("info") if isinstance(data.get("info"), dict) else {}
+    found = data.get("info")
+    info: Mapping[str, Any] = found if isinstance(found, dict) else {}
     version = data.get("apiVersion")
     return ApiInfo(
         title=text(info.get("title")),
@@ -97,35 +99,3 @@ def _info(data: Mapping[str, Any]) -> ApiInfo:
     )
 
 
-def _unique_nicknames(resources: list[Resource]) -> tuple[list[Resource], list[str]]:
-    """Rename repeated nicknames (``watchJob`` -> ``watchJob-2``) so every operation has an id.
-
-    Real specs repeat nicknames (Kubernetes does for path variants). Documentation needs one
-    target per operation, so later repeats get a numbered suffix, with a located warning.
-    """
-    seen: dict[str, str] = {}
-    taken = {op.nickname for resource in resources for op in resource.operations}
-    warnings: list[str] = []
-    result: list[Resource] = []
-    for resource in resources:
-        apis = []
-        for api in resource.apis:
-            operations = []
-            for op in api.operations:
-                where = f"{resource.source} ({op.method} {op.path})"
-                if op.nickname in seen:
-                    counter = 2
-                    while f"{op.nickname}-{counter}" in taken:
-                        counter += 1
-                    new = f"{op.nickname}-{counter}"
-                    taken.add(new)
-                    warnings.append(
-                        f"{where}: nickname {op.nickname!r} is also used by {seen[op.nickname]}; "
-                        f"this operation is documented as {new!r}"
-                    )
-                    op = replace(op, nickname=new)
-                seen[op.nickname] = where
-                operations.append(op)
-            apis.append(replace(api, operations=tuple(operations)))
-        result.append(replace(resource, apis=tuple(apis)))
-    return result, warnings

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import stat
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any, Iterator
@@ -27,16 +28,21 @@ from sphinx_apidocs.spec.fetch import (
     Document,
     Fetcher,
     FetchOptions,
-    display_url,
     is_url,
     read_file,
+    redact_url,
+    scheme_of,
+    url_problem,
 )
 from sphinx_apidocs.spec.headers import expand_headers
 from sphinx_apidocs.spec.openapi.detect import is_openapi, openapi_version
-from sphinx_apidocs.spec.openapi.refs import base_of, collect_external
+from sphinx_apidocs.spec.openapi.refs import base_of, collect_external, inside, outside_message
 from sphinx_apidocs.spec.validate import validate_document
 
 FORMAT_SUFFIX = ".{format}"
+#: A listing naming more declarations than this is refused: each is a request (bounded by
+#: the deadline), and a hostile listing could otherwise keep a build busy for days.
+MAX_DECLARATIONS = 1000
 _SAFE_SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
 
 
@@ -56,7 +62,7 @@ class DocumentSet:
     or ``"openapi"`` (2.0/3.x: ``declarations[0]`` is the root document, the others are the
     documents its external ``$ref`` references reach; ``listing`` is ``None``)."""
 
-    source: str
+    source: str  # as shown: a path, or the URL redacted (see fetch.redact_url)
     listing: Document | None
     declarations: tuple[Declared, ...]
     kind: str = "swagger"
@@ -85,8 +91,16 @@ def document_kind(data: Any) -> str:
 def entry_key(path: str) -> str:
     """The resource path a listing entry names: ``/auth.{format}`` -> ``/auth``."""
     if is_url(path):
-        path = urllib.parse.urlsplit(path).path
+        path = _url_path(path)
     return normalize_resource_path(path.replace(FORMAT_SUFFIX, ""))
+
+
+def _url_path(url: str) -> str:
+    """The path of a URL, malformed authority or not (never raises)."""
+    rest = url.split("://", 1)[1] if "://" in url else url
+    rest = re.split(r"[?#]", rest, maxsplit=1)[0]
+    slash = rest.find("/")
+    return urllib.parse.unquote(rest[slash:]) if slash >= 0 else "/"
 
 
 def normalize_resource_path(path: str) -> str:
@@ -105,6 +119,16 @@ def declaration_url(listing_url: str, entry_path: str) -> str:
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, joined, parts.query, ""))
 
 
+def _entry_problem(entry_path: str) -> str | None:
+    """Why a listing entry can't name a declaration URL (malformed, or not http/https), or None."""
+    scheme = scheme_of(entry_path)
+    if scheme and scheme not in ("http", "https") and "://" in entry_path:
+        return f"unsupported scheme {scheme!r} (only http and https)"
+    if is_url(entry_path):
+        return url_problem(entry_path)
+    return None
+
+
 def snapshot_name(key: str) -> str:
     """A safe relative file name for a resource path: ``/apis/batch/v1`` -> ``apis/batch/v1.json``."""
     segments = [s for s in key.split("/") if s]
@@ -118,9 +142,12 @@ def snapshot_name(key: str) -> str:
 def load_documents(source: str, options: FetchOptions | None = None) -> DocumentSet:
     """Fetch or read every document of the API at ``source`` (URL, file or folder)."""
     options = options or FetchOptions()
+    options.check()
     expand_headers(options.headers)  # a missing ${VAR} is an error even for local sources
     if is_url(source):
         return _from_url(source, options)
+    if "\0" in source:
+        raise FetchError(f"{source!r}: not a valid path (contains a NUL character)")
     if os.path.isdir(source):
         return _from_folder(source, options)
     if os.path.exists(source):
@@ -149,21 +176,33 @@ def _listing_entries(listing: Document) -> list[tuple[str, str]]:
 
 
 def _from_url(url: str, options: FetchOptions) -> DocumentSet:
-    fetcher = Fetcher(options)
+    # The configured headers belong to the source's origin: declarations and $ref targets
+    # on other origins are fetched without them (see fetch.Fetcher).
+    fetcher = Fetcher(options, origin=url)
     first = fetcher.fetch(url)
-    shown = display_url(url)
+    shown = redact_url(url)
     kind = _kind(first, shown)
     if kind == "openapi":
-        return _openapi_set(url, first, fetcher.fetch_all, base_of(url))
+        return _openapi_set(shown, first, fetcher.fetch_all, base_of(url))
     if kind == "declaration":
-        key = _declared_key(first.data) or entry_key(urllib.parse.urlsplit(url).path)
-        return DocumentSet(url, None, (Declared(first, key, "", snapshot_name(key)),))
+        key = _declared_key(first.data) or entry_key(_url_path(url))
+        return DocumentSet(shown, None, (Declared(first, key, "", snapshot_name(key)),))
     _check_listing(first, shown)
     entries = _listing_entries(first)
+    if len(entries) > MAX_DECLARATIONS:
+        raise SpecError([f"{shown}#/apis: lists {len(entries)} API declarations, more than the {MAX_DECLARATIONS} fetched at most"])
+    problems = [
+        f"{shown}#/apis/{index}/path: invalid URL {redact_url(path)!r}: {problem}"
+        for index, (path, _) in enumerate(entries)
+        for problem in [_entry_problem(path)]
+        if problem
+    ]
+    if problems:
+        raise SpecError(problems)
     urls = [declaration_url(url, path) for path, _ in entries]
     documents = fetcher.fetch_all(urls)
     fetched = [(entry_key(path), description, doc) for (path, description), doc in zip(entries, documents)]
-    return DocumentSet(url, first, tuple(_pair(fetched, entries)))
+    return DocumentSet(shown, first, tuple(_pair(fetched, entries)))
 
 
 def _pair(
@@ -285,31 +324,53 @@ def _openapi_snapshot_name(document: Document, location: str, base: str, root: b
 
 def scan_yaml(folder: str, options: FetchOptions) -> list[Document]:
     """``*.yaml``/``*.yml`` documents below ``folder`` (a bad one is a one-line error)."""
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_build")))
-        for name in sorted(files):
-            if not name.startswith(".") and name.lower().endswith(YAML_EXTENSIONS):
-                found.append(read_file(os.path.join(root, name), options.max_bytes))
-    return found
+    return [
+        read_file(path, options.max_bytes)
+        for path in _files_below(folder)
+        if path.lower().endswith(YAML_EXTENSIONS)
+    ]
 
 
 def scan_folder(folder: str, options: FetchOptions) -> Iterator[Document]:
     """JSON documents below ``folder``: ``*.json`` must parse; extension-less files may."""
+    for path in _files_below(folder):
+        extension = os.path.splitext(path)[1].lower()
+        if extension == ".json":
+            yield read_file(path, options.max_bytes)
+        elif not extension:
+            try:
+                yield read_file(path, options.max_bytes)
+            except FetchError:
+                continue
+
+
+def _files_below(folder: str) -> Iterator[str]:
+    """The regular files below ``folder`` (sorted; no dot files, no ``_build``).
+
+    The same confinement rule as ``$ref`` targets (:func:`~.openapi.refs.inside`): a
+    symbolic link that resolves outside the folder is refused with one clear message, so a
+    spec folder can't make the loader (or ``serve``) read ``/etc/passwd`` or a private key.
+    FIFOs, sockets and devices are skipped: reading one could block forever.
+    """
+    base = os.path.realpath(folder)
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_build")))
+        for name in dirs:  # os.walk does not descend into linked folders; say so if outside
+            path = os.path.join(root, name)
+            if os.path.islink(path) and not inside(path, base):
+                raise FetchError(outside_message(path, folder))
         for name in sorted(files):
             if name.startswith("."):
                 continue
             path = os.path.join(root, name)
-            extension = os.path.splitext(name)[1].lower()
-            if extension == ".json":
-                yield read_file(path, options.max_bytes)
-            elif not extension:
-                try:
-                    yield read_file(path, options.max_bytes)
-                except FetchError:
+            if not inside(path, base):
+                raise FetchError(outside_message(path, folder))
+            try:
+                if not stat.S_ISREG(os.stat(path).st_mode):
                     continue
+            except OSError:
+                continue  # a dangling link: nothing to read
+            yield path
 
 
 def _resolve_locally(listing: Document, candidates: list[Document], folder: str) -> DocumentSet:

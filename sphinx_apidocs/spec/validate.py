@@ -14,11 +14,12 @@ from typing import Any, Iterator
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 
-from sphinx_apidocs.errors import json_pointer
+from sphinx_apidocs.errors import json_pointer, one_line
 
 SCHEMA_FILE = "swagger-1.x.json"
 
-_JSON_TYPES = {
+#: Python type -> the JSON type name messages use.
+JSON_TYPES = {
     dict: "an object",
     list: "an array",
     str: "a string",
@@ -91,21 +92,21 @@ def describe(error: ValidationError) -> str:
     if error.validator == "anyOf":
         for name, text in _ANY_OF_MESSAGES.items():
             if error.schema == definitions[name]:
-                return text.format(got=_short(instance))
+                return text.format(got=short_value(instance))
         if error.schema.get("anyOf") == definitions["operation"]["allOf"][1]["anyOf"]:
             return "operation has neither 'method' nor 'httpMethod'"
-        return f"invalid value {_short(instance)}"
+        return f"invalid value {short_value(instance)}"
     if error.validator == "type":
         expected = error.validator_value
         names = expected if isinstance(expected, list) else [expected]
-        return f"expected {' or '.join(names)}, got {_JSON_TYPES.get(type(instance), 'a value')}"
+        return f"expected {' or '.join(names)}, got {JSON_TYPES.get(type(instance), 'a value')}"
     if error.validator == "pattern":
         field = error.absolute_path[-1] if error.absolute_path else ""
         if field in ("method", "httpMethod"):
-            return f"unknown HTTP method {_short(instance)}"
+            return f"unknown HTTP method {short_value(instance)}"
         if field == "paramType":
-            return f"unknown paramType {_short(instance)} (expected path, query, body, header or form)"
-        return f"{_short(instance)} does not match the expected form"
+            return f"unknown paramType {short_value(instance)} (expected path, query, body, header or form)"
+        return f"{short_value(instance)} does not match the expected form"
     if error.validator == "required":
         return error.message
     if error.validator == "minLength":
@@ -122,6 +123,7 @@ _ANY_OF_MESSAGES = {
 }
 
 
-def _short(value: Any, limit: int = 60) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
+def short_value(value: Any, limit: int = 60) -> str:
+    """A value as messages quote it: JSON, cut short, on one line (U+2028 and friends escaped)."""
+    text = one_line(json.dumps(value, ensure_ascii=False, default=str))
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import os
 import posixpath
+import re
 import urllib.parse
 from typing import Any, Callable, Iterator, Sequence
 
 from sphinx_apidocs.errors import FetchError, SpecError, json_pointer
-from sphinx_apidocs.spec.fetch import Document, display_url, is_url
+from sphinx_apidocs.spec.fetch import Document, is_url, origin_of, redact_url, url_problem
 
 MAX_DOCUMENTS = 200  # external documents per spec, a guard against generated ref mazes
 
@@ -46,15 +47,29 @@ def pointer_parts(fragment: str) -> list[str]:
 
 
 def target_location(location_part: str, referrer: str, root: str) -> str:
-    """The document a ref's location part names, relative to the referring document."""
+    """The document a ref's location part names, relative to the referring document.
+
+    Raises :class:`RefError` for a malformed URL (bad port, bad IPv6 host...), a scheme
+    other than http/https, or a NUL character in a path.
+    """
     if is_url(referrer) or is_url(location_part):
-        target = urllib.parse.urljoin(referrer, location_part)
-        parts = urllib.parse.urlsplit(target)
+        try:
+            target = urllib.parse.urljoin(referrer, location_part)
+            parts = urllib.parse.urlsplit(target)
+        except ValueError:
+            raise RefError(f"invalid URL {redact_url(location_part)!r}: {url_problem(location_part) or 'malformed'}") from None
+        if not is_url(target):
+            return target  # another scheme: refused by the caller (it is not inside the base)
+        problem = url_problem(target)
+        if problem:
+            raise RefError(f"invalid URL {redact_url(target)!r}: {problem}")
         query = parts.query or urllib.parse.urlsplit(root).query  # keep the root's key, if any
         return urllib.parse.urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
-    if urllib.parse.urlsplit(location_part).scheme:
-        raise RefError(f"unsupported reference scheme in {location_part!r} (only files and http/https URLs)")
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", location_part) and not re.match(r"^[A-Za-z]:[\\/]", location_part):
+        raise RefError(f"unsupported reference scheme in {redact_url(location_part)!r} (only files and http/https URLs)")
     path = urllib.parse.unquote(location_part)
+    if "\0" in path:
+        raise RefError("the reference's file name contains a NUL character")
     return os.path.normpath(os.path.join(os.path.dirname(referrer), path))
 
 
@@ -73,17 +88,28 @@ def base_of(root: str, folder: str | None = None) -> str:
 
 
 def inside(target: str, base: str) -> bool:
+    """The one confinement rule for everything the loader reads on its own: ``$ref``
+    targets and the files of a scanned folder. A URL must have the base's origin (scheme,
+    host, port) and path prefix; a file's *real* path (symbolic links resolved) must be
+    inside the base folder's real path."""
     if is_url(base):
-        if not is_url(target):
+        if not is_url(target) or url_problem(target):
             return False
         t, b = urllib.parse.urlsplit(target), urllib.parse.urlsplit(base)
         path = posixpath.normpath(urllib.parse.unquote(t.path))
         base_path = urllib.parse.unquote(b.path)
-        return (t.scheme, t.netloc) == (b.scheme, b.netloc) and (path + "/").startswith(base_path)
-    if is_url(target):
+        return origin_of(target) == origin_of(base) and (path + "/").startswith(base_path)
+    if is_url(target) or "\0" in target:
         return False
     real = os.path.realpath(target)
+    base = os.path.realpath(base)
     return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def outside_message(path: str, folder: str) -> str:
+    """The message for a scanned file that resolves outside the spec folder; worded like
+    the ``$ref`` one (``... leaves the spec's folder FOLDER; refused``)."""
+    return f"{path}: links to {os.path.realpath(path)}, which leaves the spec's folder {os.path.realpath(folder)}; refused"
 
 
 def iter_refs(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
@@ -120,7 +146,8 @@ def collect_external(
     Raises :class:`SpecError` for references that leave ``base`` (all of them at once), and
     lets :class:`FetchError` through for documents that can't be read.
     """
-    known: dict[str, Document] = {canonical(root.location): root}
+    # Keys are the real locations (a URL may carry credentials or a key: see fetch.redact_url).
+    known: dict[str, Document] = {canonical(root.fetched_from): root}
     wave = [root]
     found: list[Document] = []
     while wave:
@@ -133,13 +160,13 @@ def collect_external(
                     continue
                 pointer = f"{shown}#{json_pointer([*where, '$ref'])}"
                 try:
-                    target = target_location(split_ref(ref)[0], document.location, root.location)
+                    target = target_location(split_ref(ref)[0], document.fetched_from, root.fetched_from)
                 except RefError as exc:
                     problems.append(f"{pointer}: {exc}")
                     continue
                 if not inside(target, base):
                     problems.append(
-                        f"{pointer}: reference {ref!r} leaves the spec's "
+                        f"{pointer}: reference {redact_url(ref)!r} leaves the spec's "
                         f"{'URL base' if is_url(base) else 'folder'} {_shown(base)}; refused"
                     )
                 elif target not in known:
@@ -150,13 +177,13 @@ def collect_external(
             raise FetchError(f"{_shown(root.location)}: references more than {MAX_DOCUMENTS} documents")
         wave = fetch_all(list(wanted))
         for document in wave:
-            known[document.location] = document
+            known[canonical(document.fetched_from)] = document
             found.append(document)
     return found
 
 
 def _shown(location: str) -> str:
-    return display_url(location) if is_url(location) else location
+    return redact_url(location)
 
 
 class Resolver:
@@ -173,9 +200,11 @@ class Resolver:
         if not isinstance(ref, str):
             raise RefError(f"$ref must be a string, got {type(ref).__name__}")
         location_part, fragment = split_ref(ref)
-        location = target_location(location_part, referrer, self.root) if location_part else canonical(referrer)
+        # Documents are known by their redacted locations; redacting the computed target
+        # the same way finds them (redact_url is idempotent).
+        location = canonical(redact_url(target_location(location_part, referrer, self.root))) if location_part else canonical(referrer)
         if location not in self.documents:
-            raise RefError(f"unresolved reference {ref!r}: document {_shown(location)} was not loaded")
+            raise RefError(f"unresolved reference {redact_url(ref)!r}: document {_shown(location)} was not loaded")
         value = self.documents[location]
         parts = pointer_parts(fragment)
         for part in parts:
@@ -184,7 +213,7 @@ class Resolver:
             elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
                 value = value[int(part)]
             else:
-                raise RefError(f"unresolved reference {ref!r}")
+                raise RefError(f"unresolved reference {redact_url(ref)!r}")
         return location, tuple(parts), value
 
     def shown(self, location: str) -> str:

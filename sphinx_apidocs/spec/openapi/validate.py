@@ -17,7 +17,7 @@ from jsonschema.exceptions import ValidationError
 
 from sphinx_apidocs.errors import json_pointer
 from sphinx_apidocs.spec.openapi.detect import is_31, major
-from sphinx_apidocs.spec.validate import _JSON_TYPES, _short, load_schema
+from sphinx_apidocs.spec.validate import JSON_TYPES, load_schema, short_value
 
 SCHEMA_FILE = "openapi-common.json"
 MAX_PROBLEMS = 50
@@ -127,17 +127,17 @@ def describe(error: ValidationError) -> str:
     instance = error.instance
     schema_path = list(error.absolute_schema_path)
     if "propertyNames" in schema_path:
-        return f"unknown response code {_short(instance)} (expected 100-599, 1XX-5XX, default or x-...)"
+        return f"unknown response code {short_value(instance)} (expected 100-599, 1XX-5XX, default or x-...)"
     if error.validator == "additionalProperties":
         key = _unexpected(error)
-        return f"path {_short(key)} must start with '/'"
+        return f"path {short_value(key)} must start with '/'"
     if error.validator == "type":
         expected = error.validator_value
         names = expected if isinstance(expected, list) else [expected]
-        return f"expected {' or '.join(names)}, got {_JSON_TYPES.get(type(instance), 'a value')}"
+        return f"expected {' or '.join(names)}, got {JSON_TYPES.get(type(instance), 'a value')}"
     if error.validator == "enum":
         allowed = ", ".join(str(v) for v in error.validator_value)
-        return f"invalid value {_short(instance)} (expected one of: {allowed})"
+        return f"invalid value {short_value(instance)} (expected one of: {allowed})"
     if error.validator == "required":
         return error.message
     if error.validator == "minProperties":
@@ -145,5 +145,5 @@ def describe(error: ValidationError) -> str:
     if error.validator == "anyOf" and schema_path[-1:] == ["anyOf"] and isinstance(instance, dict) and "openapi" in instance:
         return "an OpenAPI 3.1 document needs at least one of 'paths', 'components' or 'webhooks'"
     if error.validator == "anyOf":
-        return f"invalid value {_short(instance)}"
+        return f"invalid value {short_value(instance)}"
     return error.message if len(error.message) <= 200 else error.message[:197] + "..."
