@@ -6,13 +6,17 @@ the Sphinx extension lazily, so a service can ``import sphinx_apidocs.filters`` 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:  # types only: importing this module must not load Sphinx
+    from sphinx.application import Sphinx
+    from sphinx.util.typing import ExtensionMetadata
+
+__version__ = "0.2.0"
 
 
-def setup(app: Any) -> dict[str, Any]:
+def setup(app: Sphinx) -> ExtensionMetadata:
     """Sphinx entry point (``extensions = ["sphinx_apidocs"]``)."""
-    from sphinx_apidocs.sphinxext import setup as _setup
+    from sphinx_apidocs.sphinxext import setup as setup_extension
 
-    return _setup(app)
+    return setup_extension(app)

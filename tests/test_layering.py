@@ -28,6 +28,18 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 
+# Inside spec/: lower ranks never import higher ones; the two input formats are siblings.
+SPEC_RANKS: dict[str, int] = {
+    "model": 0, "detect": 0, "headers": 0,
+    "fetch": 1, "common": 1,
+    "refs": 2, "validate": 2,
+    "sources": 3,
+    "serve": 4, "snapshot": 4, "swagger1": 4, "openapi": 4,
+    "loader": 5,
+    "": 6,  # spec/__init__
+}
+
+
 def module_files() -> dict[str, str]:
     """Dotted module name -> file path, for every module of the package."""
     found: dict[str, str] = {}
@@ -107,6 +119,29 @@ def test_no_private_names_across_modules() -> None:
                 private = _is_private(name) or any(_is_private(part) for part in target.split("."))
                 if private:
                     wrong.append(f"{MODULES[module]}:{line}: imports {target}{'.' + name if name else ''}")
+    assert not wrong, "\n".join(wrong)
+
+
+def _spec_part(module: str) -> str | None:
+    parts = module.split(".")
+    if len(parts) < 2 or parts[1] != "spec":
+        return None
+    return parts[2] if len(parts) > 2 else ""
+
+
+def test_spec_layers_import_only_downward_and_formats_are_siblings() -> None:
+    wrong = []
+    for module in MODULES:
+        part = _spec_part(module)
+        if part is None:
+            continue
+        assert part in SPEC_RANKS, f"{module}: give it a rank in SPEC_RANKS"
+        for target, _name, line in imports(module):
+            other = _spec_part(target) if target in MODULES else None
+            if other is None or other == part:
+                continue
+            if SPEC_RANKS[other] >= SPEC_RANKS[part]:
+                wrong.append(f"{MODULES[module]}:{line}: spec.{part or '__init__'} imports {target}")
     assert not wrong, "\n".join(wrong)
 
 

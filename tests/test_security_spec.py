@@ -29,20 +29,15 @@ from hypothesis import strategies as st
 
 from sphinx_apidocs.cli import main
 from sphinx_apidocs.errors import SpecError
+from sphinx_apidocs.spec.common import unique_nicknames
 from sphinx_apidocs.spec.fetch import Document
 from sphinx_apidocs.spec.loader import build_spec
 from sphinx_apidocs.spec.model import MAX_TYPE_DEPTH, ApiPath, Operation, Resource, TypeRef
-from sphinx_apidocs.spec.normalize import (
-    MAX_JSON_DEPTH,
-    PRIMITIVES,
-    DeclarationReader,
-    TypeTooDeep,
-    parse_type_name,
-    unique_nicknames,
-)
 from sphinx_apidocs.spec.openapi.normalize import build_openapi_spec
 from sphinx_apidocs.spec.serve import serving
 from sphinx_apidocs.spec.sources import Declared, DocumentSet
+from sphinx_apidocs.spec.swagger1.normalize import PRIMITIVES, DeclarationReader, TypeTooDeep, parse_type_name
+from sphinx_apidocs.spec.validate import MAX_JSON_DEPTH
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_specs"

@@ -1,4 +1,9 @@
-"""Loading Swagger-like API descriptions into the model (no Sphinx here)."""
+"""Loading Swagger-like API descriptions into the model (no Sphinx here).
+
+Layering (each layer imports only the ones before it): model, detect, headers -> fetch,
+common -> refs, validate -> sources -> serve, snapshot | swagger1 || openapi (siblings, never
+importing each other) -> loader.
+"""
 
 from sphinx_apidocs.spec.fetch import FetchOptions
 from sphinx_apidocs.spec.loader import load_spec

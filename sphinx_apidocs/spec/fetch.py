@@ -212,11 +212,6 @@ def redact_url(url: str) -> str:
     return one_line(f"{scheme}://{hier}{question}{query}{hash_sign}{fragment}")
 
 
-def display_url(url: str) -> str:
-    """Kept for callers of the old name: see :func:`redact_url`."""
-    return redact_url(url)
-
-
 def url_problem(url: str) -> str | None:
     """What makes ``url`` unusable as an http/https URL (bad port, bad IPv6 host...), or None."""
     text = str(url)
@@ -620,7 +615,7 @@ class _DeadlineReader(io.RawIOBase):
             raise _DeadlineExceeded()
         self._sock.settimeout(min(self._timeout, remaining))
         try:
-            return self._raw.readinto(buffer)  # type: ignore[no-any-return]
+            return self._raw.readinto(buffer)
         except (TimeoutError, socket.timeout):
             if time.monotonic() >= self._deadline - 0.05:
                 raise _DeadlineExceeded() from None
@@ -655,7 +650,7 @@ def _connection(cls: type[http.client.HTTPConnection], request: urllib.request.R
 
 class _HTTPHandler(urllib.request.HTTPHandler):
     def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
-        return self.do_open(_connection(http.client.HTTPConnection, req), req)  # type: ignore[arg-type]
+        return self.do_open(_connection(http.client.HTTPConnection, req), req)
 
 
 class _HTTPSHandler(urllib.request.HTTPSHandler):
@@ -663,7 +658,7 @@ class _HTTPSHandler(urllib.request.HTTPSHandler):
         kwargs: dict[str, Any] = {"context": getattr(self, "_context", None)}
         if getattr(self, "_check_hostname", None) is not None:  # Python < 3.12
             kwargs["check_hostname"] = self._check_hostname  # type: ignore[attr-defined]
-        return self.do_open(_connection(http.client.HTTPSConnection, req), req, **kwargs)  # type: ignore[arg-type]
+        return self.do_open(_connection(http.client.HTTPSConnection, req), req, **kwargs)
 
 
 def _opener() -> urllib.request.OpenerDirector:

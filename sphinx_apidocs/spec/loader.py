@@ -1,27 +1,23 @@
 """``load_spec(source)``: documents -> validation (all problems at once) -> the model.
 
-Swagger 1.x documents go through :mod:`sphinx_apidocs.spec.normalize`; Swagger 2.0 and
-OpenAPI 3.0/3.1 documents through :mod:`sphinx_apidocs.spec.openapi.normalize`. Both end
-with the same nickname de-duplication.
+The top of :mod:`sphinx_apidocs.spec`: it validates a document set with
+:mod:`~sphinx_apidocs.spec.validate`, then dispatches it to its format's reader, Swagger 1.x
+(:mod:`~sphinx_apidocs.spec.swagger1`) or Swagger 2.0 / OpenAPI 3.0/3.1
+(:mod:`~sphinx_apidocs.spec.openapi`). Both readers end with the same nickname
+de-duplication (:func:`~sphinx_apidocs.spec.common.unique_nicknames`).
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import replace
-from typing import Any, Mapping
+from typing import Mapping
 
 from sphinx_apidocs.errors import SpecError
-from sphinx_apidocs.spec.fetch import FetchOptions, redact_url
-from sphinx_apidocs.spec.model import ApiInfo, ApiSpec, Resource
-from sphinx_apidocs.spec.normalize import DeclarationReader, text, unique_nicknames
+from sphinx_apidocs.spec.fetch import FetchOptions
+from sphinx_apidocs.spec.model import ApiSpec
+from sphinx_apidocs.spec.openapi import build_openapi_spec
 from sphinx_apidocs.spec.sources import DocumentSet, load_documents
-from sphinx_apidocs.spec.validate import validate_document
-
-
-def shown_location(location: str) -> str:
-    """A location as messages and the model show it: URLs redacted (see ``fetch.redact_url``)."""
-    return redact_url(location)
+from sphinx_apidocs.spec.swagger1 import build_swagger1_spec
+from sphinx_apidocs.spec.validate import openapi_problems, swagger1_problems
 
 
 def load_spec(
@@ -45,57 +41,14 @@ def load_spec(
 
 
 def build_spec(documents: DocumentSet) -> ApiSpec:
+    """Validate ``documents`` (raising every problem at once), then read them into the model."""
     if documents.kind == "openapi":
-        return _build_openapi(documents)
-    problems: list[str] = []
-    for declared in documents.declarations:
-        where = shown_location(declared.document.location)
-        problems.extend(validate_document(declared.document.data, "declaration", where))
+        root, *others = (declared.document for declared in documents.declarations)
+        problems = openapi_problems(root, others)
+        if problems:
+            raise SpecError(problems)
+        return build_openapi_spec(root, others, documents.source)
+    problems = swagger1_problems([declared.document for declared in documents.declarations])
     if problems:
         raise SpecError(problems)
-
-    warnings: list[str] = []
-    resources: list[Resource] = []
-    for declared in documents.declarations:
-        reader = DeclarationReader(shown_location(declared.document.location))
-        resources.append(
-            reader.resource(
-                declared.document.data,
-                declared.resource_path,
-                declared.description,
-                hashlib.sha256(declared.document.raw).hexdigest(),
-            )
-        )
-        warnings.extend(reader.warnings)
-    resources, renamed = unique_nicknames(resources)
-    warnings.extend(renamed)
-    first = documents.listing.data if documents.listing else documents.declarations[0].document.data
-    return ApiSpec(
-        swagger_version=str(first.get("swaggerVersion", "")),
-        info=_info(first),
-        resources=tuple(resources),
-        source=shown_location(documents.source),
-        warnings=tuple(warnings),
-    )
-
-
-def _build_openapi(documents: DocumentSet) -> ApiSpec:
-    from sphinx_apidocs.spec.openapi.normalize import build_openapi_spec
-
-    root, *others = (declared.document for declared in documents.declarations)
-    spec = build_openapi_spec(root, others, documents.source)
-    resources, renamed = unique_nicknames(list(spec.resources))
-    return replace(spec, resources=tuple(resources), warnings=(*spec.warnings, *renamed))
-
-
-def _info(data: Mapping[str, Any]) -> ApiInfo:
-    found = data.get("info")
-    info: Mapping[str, Any] = found if isinstance(found, dict) else {}
-    version = data.get("apiVersion")
-    return ApiInfo(
-        title=text(info.get("title")),
-        description=text(info.get("description")),
-        version="" if version is None else str(version),
-    )
-
-
+    return build_swagger1_spec(documents)

@@ -11,7 +11,6 @@ from functools import cached_property
 from typing import Any, Iterator, Mapping
 
 PARAM_LOCATIONS = ("path", "query", "body", "header", "form", "cookie")
-HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 #: The deepest nesting of types (``array[array[...]]``, unions of arrays...) a spec may have.
 #: Everything downstream (display, rendering, fingerprints, pickling) walks types

@@ -26,7 +26,7 @@ from typing import Iterator
 
 from sphinx_apidocs.errors import ApidocsError, SpecError
 from sphinx_apidocs.spec.fetch import FetchOptions, is_yaml_name
-from sphinx_apidocs.spec.openapi.detect import is_openapi
+from sphinx_apidocs.spec.detect import is_openapi
 from sphinx_apidocs.spec.sources import kind_or_none, scan_folder, scan_yaml
 
 LISTING_PATH = "/api-docs"

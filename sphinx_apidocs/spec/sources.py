@@ -35,8 +35,8 @@ from sphinx_apidocs.spec.fetch import (
     url_problem,
 )
 from sphinx_apidocs.spec.headers import expand_headers
-from sphinx_apidocs.spec.openapi.detect import is_openapi, openapi_version
-from sphinx_apidocs.spec.openapi.refs import base_of, collect_external, inside, outside_message
+from sphinx_apidocs.spec.detect import is_openapi, openapi_version
+from sphinx_apidocs.spec.refs import base_of, collect_external, inside, outside_message
 from sphinx_apidocs.spec.validate import validate_document
 
 FORMAT_SUFFIX = ".{format}"
@@ -347,7 +347,7 @@ def scan_folder(folder: str, options: FetchOptions) -> Iterator[Document]:
 def _files_below(folder: str) -> Iterator[str]:
     """The regular files below ``folder`` (sorted; no dot files, no ``_build``).
 
-    The same confinement rule as ``$ref`` targets (:func:`~.openapi.refs.inside`): a
+    The same confinement rule as ``$ref`` targets (:func:`~.refs.inside`): a
     symbolic link that resolves outside the folder is refused with one clear message, so a
     spec folder can't make the loader (or ``serve``) read ``/etc/passwd`` or a private key.
     FIFOs, sockets and devices are skipped: reading one could block forever.
@@ -392,23 +392,23 @@ def _resolve_locally(listing: Document, candidates: list[Document], folder: str)
     for index, (path, description) in enumerate(_listing_entries(listing)):
         key = entry_key(path)
         relative = key.lstrip("/")
-        doc = (
+        match = (
             by_path.get(key)
             or by_file.get(os.path.normpath(relative or "."))
             or by_file.get(os.path.normpath(relative + ".json"))
             or by_stem.get(posixpath.basename(relative))
         )
-        if doc is None:
+        if match is None:
             problems.append(
                 f"{listing.location}#/apis/{index}/path: no API declaration for {path!r} in {folder} "
                 f"(looked for resourcePath {key!r} and a file named like it)"
             )
             continue
-        if id(doc) in used:
+        if id(match) in used:
             continue
-        used.add(id(doc))
-        resource_path = _declared_key(doc.data) or key
-        result.append(Declared(doc, resource_path, description, snapshot_name(key)))
+        used.add(id(match))
+        resource_path = _declared_key(match.data) or key
+        result.append(Declared(match, resource_path, description, snapshot_name(key)))
     if problems:
         raise SpecError(problems)
     return DocumentSet(listing.location, listing, tuple(result))

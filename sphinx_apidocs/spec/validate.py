@@ -1,22 +1,40 @@
-"""Validate Swagger 1.x documents against the JSON Schema shipped in the package.
+"""Validation of every input format, in one place: documents -> one-line problems.
 
-Every problem becomes one line: ``DOCUMENT#/json/pointer: what is wrong``. All problems of
-all documents are reported together, so a user fixes a spec in one round trip.
+Every problem is one line, ``DOCUMENT#/json/pointer: what is wrong``; all problems of all
+documents are reported together, so a user fixes a spec in one round trip.
+
+- Swagger 1.x listings and declarations: ``schemas/swagger-1.x.json``
+  (:func:`validate_document`; :func:`swagger1_problems` for a set of declarations).
+- Swagger 2.0 / OpenAPI 3.x root documents: ``schemas/openapi-common.json``
+  (:func:`validate_openapi`; :func:`openapi_problems` adds the version and depth checks).
+  Only the parts the loader reads are checked (paths, operations, parameters, request
+  bodies, responses, schemas' composition keywords, tags, security); unknown keys and
+  ``x-`` extensions are tolerated everywhere.
+- Any document: nesting deeper than :data:`MAX_JSON_DEPTH` (:func:`depth_problem`).
+
+The loader calls :func:`swagger1_problems` / :func:`openapi_problems` before reading a
+document set; :mod:`.sources` calls :func:`validate_document` on a resource listing before
+it fetches the declarations the listing names.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
 
 from sphinx_apidocs.errors import json_pointer, one_line
+from sphinx_apidocs.spec.detect import is_31, major, openapi_version
+from sphinx_apidocs.spec.fetch import Document, redact_url
 
-SCHEMA_FILE = "swagger-1.x.json"
+SWAGGER1_SCHEMA_FILE = "swagger-1.x.json"
+OPENAPI_SCHEMA_FILE = "openapi-common.json"
+MAX_PROBLEMS = 50  # per OpenAPI root document
 
 #: Python type -> the JSON type name messages use.
 JSON_TYPES = {
@@ -33,28 +51,143 @@ JSON_TYPES = {
 @lru_cache(maxsize=None)
 def load_schema(name: str) -> dict[str, Any]:
     """A JSON Schema shipped in ``sphinx_apidocs/schemas/`` (read once)."""
-    text = resources.files("sphinx_apidocs").joinpath("schemas", name).read_text("utf-8")
-    return json.loads(text)
+    text = resources.files("sphinx_apidocs").joinpath("schemas").joinpath(name).read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
 
 
-def schema() -> dict[str, Any]:
-    return load_schema(SCHEMA_FILE)
+def swagger1_schema() -> dict[str, Any]:
+    return load_schema(SWAGGER1_SCHEMA_FILE)
+
+
+def openapi_schema() -> dict[str, Any]:
+    return load_schema(OPENAPI_SCHEMA_FILE)
+
+
+# -- what the formats share --------------------------------------------------------------
+
+
+def _lines(
+    errors: Iterable[ValidationError],
+    where: str,
+    path: Callable[[ValidationError], list[Any]],
+    message: Callable[[ValidationError], str],
+) -> list[str]:
+    """``where#/pointer: message`` for each error, sorted by place, without repeats."""
+    ordered = sorted(errors, key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    return list(dict.fromkeys(f"{where}#{json_pointer(path(e))}: {message(e)}" for e in ordered))
+
+
+def _type_message(error: ValidationError) -> str:
+    expected = error.validator_value
+    names = [str(name) for name in (expected if isinstance(expected, list) else [expected])]
+    return f"expected {' or '.join(names)}, got {JSON_TYPES.get(type(error.instance), 'a value')}"
+
+
+def _schema(error: ValidationError) -> Mapping[str, Any]:
+    """The schema (object) the error is about; ``{}`` for a boolean schema."""
+    return error.schema if isinstance(error.schema, Mapping) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _short_message(error: ValidationError) -> str:
+    message: str = error.message
+    return message if len(message) <= 200 else message[:197] + "..."
+
+
+def short_value(value: Any, limit: int = 60) -> str:
+    """A value as messages quote it: JSON, cut short, on one line (U+2028 and friends escaped)."""
+    text = one_line(json.dumps(value, ensure_ascii=False, default=str))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+#: The deepest nesting of JSON values a document may have. Validation, normalization and
+#: every consumer after them (rendering, fingerprints, pickles) recurse over values: a deeper
+#: document gets a located error instead of a ``RecursionError``. Real specs stay below 25.
+MAX_JSON_DEPTH = 100
+
+
+def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> list[str | int] | None:
+    """The path to the first value nested deeper than ``limit`` levels, or ``None``.
+
+    Iterative (an explicit stack), so a hostile document cannot exhaust the call stack here.
+    """
+    stack: list[tuple[Any, list[str | int]]] = [(value, [])]
+    while stack:
+        current, path = stack.pop()
+        if isinstance(current, dict):
+            children: Any = current.items()
+        elif isinstance(current, list):
+            children = enumerate(current)
+        else:
+            continue
+        if len(path) >= limit:
+            return path
+        for key, child in children:
+            if isinstance(child, (dict, list)):
+                stack.append((child, [*path, key]))
+    return None
+
+
+def depth_problem(value: Any, where: str) -> str | None:
+    """``"where#/pointer: nested too deeply ..."`` for a document nested too deeply, else ``None``."""
+    path = too_deep(value)
+    if path is None:
+        return None
+    return f"{where}#{json_pointer(path)}: nested too deeply (more than {MAX_JSON_DEPTH} levels)"
+
+
+# -- what the loader calls ---------------------------------------------------------------
+
+
+def swagger1_problems(declarations: Sequence[Document]) -> list[str]:
+    """Every schema problem of every Swagger 1.x declaration; when there is none, every
+    declaration nested too deeply."""
+    problems = [
+        problem
+        for document in declarations
+        for problem in validate_document(document.data, "declaration", redact_url(document.location))
+    ]
+    if problems:
+        return problems
+    return [p for p in (depth_problem(d.data, redact_url(d.location)) for d in declarations) if p]
+
+
+def openapi_problems(root: Document, others: Sequence[Document]) -> list[str]:
+    """The problems of a Swagger 2.0 / OpenAPI 3.x document set, in the first step that has
+    some: an unsupported version, then documents nested too deeply (before anything
+    recursive sees them), then the root document's schema problems."""
+    where = redact_url(root.location)
+    try:
+        version = openapi_version(root.data)
+    except ValueError as exc:
+        return [f"{where}: {exc}"]
+    deep = [p for p in (depth_problem(d.data, redact_url(d.location)) for d in (root, *others)) if p]
+    if deep:
+        return deep
+    try:
+        return validate_openapi(root.data, version, where)
+    except RecursionError:  # the depth check above should make this unreachable
+        return [f"{where}: nested too deeply to validate"]
+
+
+# -- Swagger 1.x ---------------------------------------------------------------------------
 
 
 @lru_cache(maxsize=None)
 def _validator(kind: str) -> Draft7Validator:
-    root = schema()
+    root = swagger1_schema()
     return Draft7Validator({**root, "$ref": f"#/definitions/{kind}"})
 
 
 def validate_document(data: Any, kind: str, where: str) -> list[str]:
-    """Problems of ``data`` as a ``listing`` or ``declaration``, one line each, sorted by place."""
-    errors = sorted(
-        (leaf for error in _validator(kind).iter_errors(data) for leaf in _specific(error)),
-        key=lambda e: (list(map(str, e.absolute_path)), e.message),
-    )
-    lines = [f"{where}#{json_pointer(list(e.absolute_path))}: {describe(e)}" for e in errors]
-    return list(dict.fromkeys(lines))
+    """Problems of ``data`` as a Swagger 1.x ``listing`` or ``declaration``, one line each,
+    sorted by place."""
+    errors = (leaf for error in _validator(kind).iter_errors(data) for leaf in _specific(error))
+    return _lines(errors, where, lambda e: list(e.absolute_path), describe)
 
 
 def _specific(error: ValidationError) -> Iterator[ValidationError]:
@@ -66,7 +199,7 @@ def _specific(error: ValidationError) -> Iterator[ValidationError]:
     if error.validator != "anyOf" or _known_any_of(error) or not error.context:
         yield error
         return
-    branches: dict[int, list[ValidationError]] = {}
+    branches: dict[str | int, list[ValidationError]] = {}
     for sub in error.context:
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
     fitting = [
@@ -79,27 +212,28 @@ def _specific(error: ValidationError) -> Iterator[ValidationError]:
 
 
 def _known_any_of(error: ValidationError) -> bool:
-    definitions = schema()["definitions"]
-    return any(error.schema == definitions[name] for name in _ANY_OF_MESSAGES) or (
-        error.schema.get("anyOf") == definitions["operation"]["allOf"][1]["anyOf"]
-    )
+    definitions = swagger1_schema()["definitions"]
+    return any(error.schema == definitions[name] for name in _ANY_OF_MESSAGES) or _is_method_any_of(error)
+
+
+def _is_method_any_of(error: ValidationError) -> bool:
+    """The operation's "``method`` or ``httpMethod``" alternative."""
+    return bool(_schema(error).get("anyOf") == swagger1_schema()["definitions"]["operation"]["allOf"][1]["anyOf"])
 
 
 def describe(error: ValidationError) -> str:
     """A short, specific message for a schema error (jsonschema's own can be pages long)."""
-    definitions = schema()["definitions"]
+    definitions = swagger1_schema()["definitions"]
     instance = error.instance
     if error.validator == "anyOf":
         for name, text in _ANY_OF_MESSAGES.items():
             if error.schema == definitions[name]:
                 return text.format(got=short_value(instance))
-        if error.schema.get("anyOf") == definitions["operation"]["allOf"][1]["anyOf"]:
+        if _is_method_any_of(error):
             return "operation has neither 'method' nor 'httpMethod'"
         return f"invalid value {short_value(instance)}"
     if error.validator == "type":
-        expected = error.validator_value
-        names = expected if isinstance(expected, list) else [expected]
-        return f"expected {' or '.join(names)}, got {JSON_TYPES.get(type(instance), 'a value')}"
+        return _type_message(error)
     if error.validator == "pattern":
         field = error.absolute_path[-1] if error.absolute_path else ""
         if field in ("method", "httpMethod"):
@@ -111,7 +245,7 @@ def describe(error: ValidationError) -> str:
         return error.message
     if error.validator == "minLength":
         return "must not be empty"
-    return error.message if len(error.message) <= 200 else error.message[:197] + "..."
+    return _short_message(error)
 
 
 _ANY_OF_MESSAGES = {
@@ -123,7 +257,121 @@ _ANY_OF_MESSAGES = {
 }
 
 
-def short_value(value: Any, limit: int = 60) -> str:
-    """A value as messages quote it: JSON, cut short, on one line (U+2028 and friends escaped)."""
-    text = one_line(json.dumps(value, ensure_ascii=False, default=str))
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+# -- Swagger 2.0 / OpenAPI 3.x -------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def _openapi_validator(definition: str) -> Draft7Validator:
+    return Draft7Validator({**_inlined(openapi_schema()), "$ref": f"#/definitions/{definition}"})
+
+
+def _inlined(whole: dict[str, Any]) -> dict[str, Any]:
+    """The schema with every ``{"$ref": "#/definitions/X"}`` replaced by ``X`` itself, unless
+    ``X`` refers back to itself (``schema``). Same checks and errors, but the validator does
+    not resolve a reference at each of the tens of thousands of places of a large document
+    (about a third of its time). A ``$ref`` with siblings is kept: draft 7 ignores them."""
+    definitions: dict[str, Any] = whole.get("definitions", {})
+    prefix = "#/definitions/"
+
+    def target(node: Any) -> str | None:
+        if isinstance(node, dict) and len(node) == 1 and isinstance(node.get("$ref"), str) and node["$ref"].startswith(prefix):
+            name = node["$ref"][len(prefix):]
+            return name if name in definitions else None
+        return None
+
+    def references(node: Any, found: set[str]) -> set[str]:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(prefix):
+                found.add(ref[len(prefix):])
+            for value in node.values():
+                references(value, found)
+        elif isinstance(node, list):
+            for value in node:
+                references(value, found)
+        return found
+
+    direct = {name: references(definition, set()) for name, definition in definitions.items()}
+
+    def reachable(name: str) -> set[str]:
+        seen: set[str] = set()
+        stack = list(direct.get(name, ()))
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack.extend(direct.get(current, ()))
+        return seen
+
+    recursive = {name for name in definitions if name in reachable(name)}
+
+    def inline(node: Any) -> Any:
+        name = target(node)
+        if name is not None and name not in recursive:
+            return inline(definitions[name])
+        if isinstance(node, dict):
+            return {key: inline(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [inline(value) for value in node]
+        return node
+
+    return {**whole, "definitions": {name: inline(definition) for name, definition in definitions.items()}}
+
+
+def definition_for(version: str) -> str:
+    if major(version) == 2:
+        return "swagger2"
+    return "openapi31" if is_31(version) else "openapi30"
+
+
+def validate_openapi(data: Any, version: str, where: str) -> list[str]:
+    """Problems of the root document, one line each, sorted by place (at most ``MAX_PROBLEMS``)."""
+    lines = _lines(_openapi_validator(definition_for(version)).iter_errors(data), where, _path, describe_openapi)
+    if len(lines) > MAX_PROBLEMS:
+        lines = lines[:MAX_PROBLEMS] + [f"{where}: ... and {len(lines) - MAX_PROBLEMS} more problems"]
+    return lines
+
+
+def _path(error: ValidationError) -> list[Any]:
+    path: list[Any] = list(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        extra = _unexpected(error)
+        if extra is not None:
+            path.append(extra)
+    if error.validator in ("pattern", "propertyNames") and error.absolute_schema_path and "propertyNames" in error.absolute_schema_path:
+        path.append(error.instance)
+    return path
+
+
+def _unexpected(error: ValidationError) -> str | None:
+    schema = _schema(error)
+    patterns = schema.get("patternProperties", {})
+    instance: Any = error.instance
+    for key in instance:
+        if key not in schema.get("properties", {}) and not any(re.search(p, key) for p in patterns):
+            return key
+    return None
+
+
+def describe_openapi(error: ValidationError) -> str:
+    instance: Any = error.instance
+    schema_path = list(error.absolute_schema_path)
+    if "propertyNames" in schema_path:
+        return f"unknown response code {short_value(instance)} (expected 100-599, 1XX-5XX, default or x-...)"
+    if error.validator == "additionalProperties":
+        key = _unexpected(error)
+        return f"path {short_value(key)} must start with '/'"
+    if error.validator == "type":
+        return _type_message(error)
+    if error.validator == "enum":
+        allowed = ", ".join(str(v) for v in _list(error.validator_value))
+        return f"invalid value {short_value(instance)} (expected one of: {allowed})"
+    if error.validator == "required":
+        return error.message
+    if error.validator == "minProperties":
+        return "must not be empty"
+    if error.validator == "anyOf" and schema_path[-1:] == ["anyOf"] and isinstance(instance, dict) and "openapi" in instance:
+        return "an OpenAPI 3.1 document needs at least one of 'paths', 'components' or 'webhooks'"
+    if error.validator == "anyOf":
+        return f"invalid value {short_value(instance)}"
+    return _short_message(error)

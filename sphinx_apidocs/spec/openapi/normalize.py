@@ -12,7 +12,7 @@ How the model is filled:
   ``users``): one resource per API version would hold every operation.
 - **Nicknames** are ``operationId`` values. An operation without one gets the stable generated
   nickname of Swagger 1.x (``GET /pets/{petId}`` -> ``get-pets-petId``) and a located
-  warning; repeats get ``-2``... (see :func:`sphinx_apidocs.spec.normalize.unique_nicknames`).
+  warning; repeats get ``-2``... (see :func:`sphinx_apidocs.spec.common.unique_nicknames`).
 - **Scope**: the scopes of the operation's ``security`` requirements (the top-level
   ``security`` when the operation has none), de-duplicated, joined with ``", "``.
 - **Parameters**: path-level parameters merged with the operation's (the operation wins on
@@ -37,9 +37,10 @@ from dataclasses import replace
 from typing import Any, Iterable, Mapping, Sequence
 
 from sphinx_apidocs.errors import SpecError, json_pointer
-from sphinx_apidocs.spec.fetch import Document, display_url, is_url
+from sphinx_apidocs.spec.common import api_info, generated_nickname, media_types, text, unique_nicknames
+from sphinx_apidocs.spec.detect import major, openapi_version
+from sphinx_apidocs.spec.fetch import Document, redact_url
 from sphinx_apidocs.spec.model import (
-    ApiInfo,
     ApiPath,
     ApiSpec,
     Model,
@@ -48,13 +49,10 @@ from sphinx_apidocs.spec.model import (
     Resource,
     ResponseMessage,
     TypeRef,
+    canonical_resource_path,
 )
-from sphinx_apidocs.spec.model import canonical_resource_path
-from sphinx_apidocs.spec.normalize import depth_problem, generated_nickname, media_types, text, unique_nicknames
-from sphinx_apidocs.spec.openapi.detect import major, openapi_version
-from sphinx_apidocs.spec.openapi.refs import RefError, Resolver
 from sphinx_apidocs.spec.openapi.schemas import SchemaConverter, SchemaTooDeep, Typed
-from sphinx_apidocs.spec.openapi.validate import validate_openapi
+from sphinx_apidocs.spec.refs import RefError, Resolver
 
 METHODS_2 = ("get", "put", "post", "delete", "options", "head", "patch")
 METHODS_3 = (*METHODS_2, "trace")
@@ -64,38 +62,25 @@ _VARIABLE = re.compile(r"\{([^{}]*)\}")
 _PREFIX = re.compile(r"^(api|rest|v?\d+(\.\d+)*([a-z]+\d*)?)$", re.I)
 
 
-def shown(location: str) -> str:
-    return display_url(location) if is_url(location) else location
-
-
 def build_openapi_spec(root: Document, others: Sequence[Document], source: str) -> ApiSpec:
-    """Validate and normalize; raises :class:`SpecError` with every problem found."""
-    where = shown(root.location)
+    """Normalize a validated document set (see :func:`~sphinx_apidocs.spec.validate.openapi_problems`,
+    which the loader calls first); raises :class:`SpecError` with every problem the schema
+    can't express (dangling or circular ``$ref``, schemas nested too deeply)."""
+    where = redact_url(root.location)
     try:
         version = openapi_version(root.data)
-    except ValueError as exc:
+    except ValueError as exc:  # validation refuses these first; here for direct callers
         raise SpecError([f"{where}: {exc}"]) from None
-    # Before anything recursive (the schema validator, the converter) sees the documents.
-    deep = [p for p in (depth_problem(d.data, shown(d.location)) for d in (root, *others)) if p]
-    if deep:
-        raise SpecError(deep)
-    try:
-        problems = validate_openapi(root.data, version, where)
-    except RecursionError:  # the depth check above should make this unreachable
-        raise SpecError([f"{where}: nested too deeply to validate"]) from None
-    if problems:
-        raise SpecError(problems)
     reader = OpenApiReader(root, others, version)
     try:
         spec = reader.spec(source)
     except SchemaTooDeep as exc:
-        raise SpecError([f"{reader._at(exc.location, exc.pointer)}: {exc}"]) from None
+        raise SpecError([f"{reader.at(exc.location, exc.pointer)}: {exc}"]) from None
     except RecursionError:  # a last resort: every walk over schemas is bounded or iterative
         raise SpecError([f"{where}: schemas nested too deeply to document"]) from None
     if reader.problems:
         raise SpecError(list(dict.fromkeys(reader.problems)))
-    # Repeated operationIds get ``-2``... here, in linear time (the loader's pass then
-    # finds nothing left to rename).
+    # Repeated operationIds get ``-2``... here, in linear time.
     resources, renamed = unique_nicknames(list(spec.resources))
     return replace(spec, resources=tuple(resources), warnings=(*spec.warnings, *renamed))
 
@@ -115,14 +100,14 @@ class OpenApiReader:
 
     # -- messages ------------------------------------------------------------------------
 
-    def _at(self, location: str, pointer: Iterable[Any]) -> str:
-        return f"{shown(location)}#{json_pointer(list(pointer))}"
+    def at(self, location: str, pointer: Iterable[Any]) -> str:
+        return f"{redact_url(location)}#{json_pointer(list(pointer))}"
 
     def _warn_at(self, location: str, pointer: Iterable[Any], message: str) -> None:
-        self.warnings.append(f"{self._at(location, pointer)}: {message}")
+        self.warnings.append(f"{self.at(location, pointer)}: {message}")
 
     def _problem(self, location: str, pointer: Iterable[Any], message: str) -> None:
-        self.problems.append(f"{self._at(location, pointer)}: {message}")
+        self.problems.append(f"{self.at(location, pointer)}: {message}")
 
     def follow(self, value: Any, location: str, pointer: tuple[Any, ...]) -> tuple[Any, str, tuple[Any, ...]] | None:
         """``value`` with ``$ref`` chains followed: (object, its document, its pointer), or None."""
@@ -164,17 +149,12 @@ class OpenApiReader:
             self._warn_at(root, ("webhooks",), f"{len(webhooks)} webhook(s) not documented ({listed}): only paths are")
 
         resources = self.resources(operations)
-        info = self.data.get("info") if isinstance(self.data.get("info"), dict) else {}
-        version = info.get("version")
+        info = self.data.get("info")
         return ApiSpec(
             swagger_version=self.version,
-            info=ApiInfo(
-                title=text(info.get("title")),
-                description=text(info.get("description")),
-                version="" if version is None else str(version),
-            ),
+            info=api_info(info, info.get("version") if isinstance(info, dict) else None),
             resources=tuple(resources),
-            source=shown(source),
+            source=redact_url(source),
             warnings=tuple(dict.fromkeys(self.warnings)),
             notes=tuple(dict.fromkeys(self.notes)),
         )
@@ -220,7 +200,7 @@ class OpenApiReader:
                 description=tag_text.get(name, ""),
                 apis=apis,
                 models={key: models[key] for key in models if owners.get(key) == name},
-                source=shown(self.root.location),
+                source=redact_url(self.root.location),
                 digest=digest,
             ))
         return resources
@@ -268,7 +248,7 @@ class OpenApiReader:
         if not isinstance(servers, list) or not servers or not isinstance(servers[0], dict):
             return ""
         server = servers[0]
-        variables = server.get("variables") if isinstance(server.get("variables"), dict) else {}
+        variables = found if isinstance(found := server.get("variables"), dict) else {}
 
         def substitute(match: re.Match[str]) -> str:
             variable = variables.get(match.group(1))
@@ -280,7 +260,7 @@ class OpenApiReader:
     # -- operations ----------------------------------------------------------------------
 
     def path_operations(self, path: str, item: dict[str, Any], location: str, pointer: tuple[Any, ...]) -> Iterable[tuple[str, Operation]]:
-        shared = item.get("parameters") if isinstance(item.get("parameters"), list) else []
+        shared = found if isinstance(found := item.get("parameters"), list) else []
         methods = METHODS_2 if self.v2 else METHODS_3
         for key, op in item.items():
             if key not in methods or not isinstance(op, dict):
@@ -290,12 +270,11 @@ class OpenApiReader:
     def operation(
         self, path: str, method: str, op: dict[str, Any], shared: list[Any], location: str, pointer: tuple[Any, ...]
     ) -> tuple[str, Operation]:
-        nickname = op.get("operationId") if isinstance(op.get("operationId"), str) else ""
-        nickname = nickname.strip()
+        nickname = found.strip() if isinstance(found := op.get("operationId"), str) else ""
         if not nickname:
             nickname = generated_nickname(method, path)
             # ``operationId`` is optional in 2.0/3.x: a valid spec without it is no problem.
-            self.notes.append(f"{self._at(location, pointer)}: operation has no operationId; using {nickname!r}")
+            self.notes.append(f"{self.at(location, pointer)}: operation has no operationId; using {nickname!r}")
         tags = [t for t in op.get("tags") or [] if isinstance(t, str) and t.strip().strip("/")]
         resource = resource_path(tags[0] if tags else _resource_of(path))
 
@@ -403,7 +382,7 @@ class OpenApiReader:
         if not isinstance(body, dict):
             self._problem(location, pointer, "expected a request body object")
             return None
-        content = body.get("content") if isinstance(body.get("content"), dict) else {}
+        content = found if isinstance(found := body.get("content"), dict) else {}
         typed = Typed(TypeRef())
         if content:
             media, entry = _preferred(content)
@@ -423,7 +402,7 @@ class OpenApiReader:
     def responses(
         self, nickname: str, op: dict[str, Any], location: str, pointer: tuple[Any, ...]
     ) -> tuple[list[ResponseMessage], TypeRef, tuple[str, ...]]:
-        raw = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+        raw = found if isinstance(found := op.get("responses"), dict) else {}
         entries: list[tuple[int | str, Any, str, tuple[Any, ...], Any, tuple[str, ...], tuple[Any, ...]]] = []
         produces: list[str] = []
         for code, value in raw.items():
@@ -436,7 +415,8 @@ class OpenApiReader:
             if not isinstance(response, dict):
                 self._problem(where, response_pointer, "expected a response object")
                 continue
-            schema, schema_pointer, types = None, response_pointer, ()
+            schema, schema_pointer = None, response_pointer
+            types: tuple[str, ...] = ()
             if self.v2:
                 schema, schema_pointer = response.get("schema"), (*response_pointer, "schema")
                 types = media_types(op.get("produces")) or media_types(self.data.get("produces"))

@@ -38,9 +38,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator
 
+from sphinx_apidocs.spec.common import text, to_number
 from sphinx_apidocs.spec.model import MAX_TYPE_DEPTH, Model, Property, TypeRef
-from sphinx_apidocs.spec.normalize import text, to_number
-from sphinx_apidocs.spec.openapi.refs import RefError, Resolver
+from sphinx_apidocs.spec.refs import RefError, Resolver
 
 NAMED_SECTIONS = ("schemas", "definitions")
 _ANONYMOUS = frozenset({"schema", "items", "additionalProperties", "not"})
@@ -422,7 +422,7 @@ class SchemaConverter:
         if not draft.discriminator:
             draft.discriminator = _discriminator(schema)
         properties = schema.get("properties")
-        required = schema.get("required") if isinstance(schema.get("required"), list) else []
+        required = found if isinstance(found := schema.get("required"), list) else []
         if mode == "all":
             # dict.fromkeys: in order, without duplicates, without a quadratic ``in list``
             draft.required = list(dict.fromkeys([*draft.required, *(r for r in required if isinstance(r, str))]))

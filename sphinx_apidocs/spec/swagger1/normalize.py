@@ -1,4 +1,7 @@
-"""Turn validated Swagger 1.x JSON into the model, smoothing over real-world quirks.
+"""Turn validated Swagger 1.x documents into the model, smoothing over real-world quirks.
+
+:func:`build_swagger1_spec` reads a validated :class:`~sphinx_apidocs.spec.sources.DocumentSet`
+(validation: :mod:`sphinx_apidocs.spec.validate`, called by the loader).
 
 Quirks handled here (see shared/corpus/MANIFEST.md): lower-case methods, booleans and
 numbers written as strings, ``null`` formats, 1.0/1.1 ``httpMethod``/``dataType``/
@@ -9,15 +12,17 @@ parameters, and operations without a nickname (one is generated: ``get-pets-petI
 
 from __future__ import annotations
 
-import math
+import hashlib
 import re
-from dataclasses import replace
 from typing import Any, Mapping
 
 from sphinx_apidocs.errors import SpecError, json_pointer
+from sphinx_apidocs.spec.common import api_info, generated_nickname, media_types, text, to_number, unique_nicknames
+from sphinx_apidocs.spec.fetch import redact_url
 from sphinx_apidocs.spec.model import (
     MAX_TYPE_DEPTH,
     ApiPath,
+    ApiSpec,
     Model,
     Operation,
     Parameter,
@@ -27,6 +32,7 @@ from sphinx_apidocs.spec.model import (
     TypeRef,
     canonical_resource_path,
 )
+from sphinx_apidocs.spec.sources import DocumentSet
 
 # Legacy and loose primitive names -> (Swagger 1.2 type, format).
 PRIMITIVES: dict[str, tuple[str, str | None]] = {
@@ -70,30 +76,6 @@ def to_bool(value: Any) -> bool:
     if isinstance(value, str):
         return value.strip().lower() in _TRUE
     return bool(value)
-
-
-def to_number(value: Any) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    if math.isinf(number) or math.isnan(number):
-        return None
-    return int(number) if number.is_integer() else number
-
-
-def text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def media_types(value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list):
-        return tuple(v for v in value if isinstance(v, str))
-    return ()
 
 
 class TypeTooDeep(ValueError):
@@ -237,86 +219,31 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
-def generated_nickname(method: str, path: str) -> str:
-    """A stable nickname for operations that have none: ``GET /pets/{petId}`` -> ``get-pets-petId``."""
-    words = re.findall(r"[A-Za-z0-9_]+", path)
-    return "-".join([method.lower(), *words]) if words else method.lower()
-
-
-#: The deepest nesting of JSON values a document may have. Validation, normalization and
-#: every consumer after them (rendering, fingerprints, pickles) recurse over values: a deeper
-#: document gets a located error instead of a ``RecursionError``. Real specs stay below 25.
-MAX_JSON_DEPTH = 100
-
-
-def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> list[str | int] | None:
-    """The path to the first value nested deeper than ``limit`` levels, or ``None``.
-
-    Iterative (an explicit stack), so a hostile document cannot exhaust the call stack here.
-    """
-    stack: list[tuple[Any, list[str | int]]] = [(value, [])]
-    while stack:
-        current, path = stack.pop()
-        if isinstance(current, dict):
-            children: Any = current.items()
-        elif isinstance(current, list):
-            children = enumerate(current)
-        else:
-            continue
-        if len(path) >= limit:
-            return path
-        for key, child in children:
-            if isinstance(child, (dict, list)):
-                stack.append((child, [*path, key]))
-    return None
-
-
-def depth_problem(value: Any, where: str) -> str | None:
-    """``"where#/pointer: nested too deeply ..."`` for a document nested too deeply, else ``None``."""
-    path = too_deep(value)
-    if path is None:
-        return None
-    return f"{where}#{json_pointer(path)}: nested too deeply (more than {MAX_JSON_DEPTH} levels)"
-
-
-def unique_nicknames(resources: list[Resource]) -> tuple[list[Resource], list[str]]:
-    """Rename repeated nicknames (``watchJob`` -> ``watchJob-2``) so every operation has an id.
-
-    Real specs repeat nicknames (Kubernetes does for path variants). Documentation needs one
-    target per operation, so later repeats get the first free numbered suffix, with a located
-    warning. Linear: a counter per base name continues where the last search for that name
-    stopped (names only ever get taken, so nothing below it can have become free).
-    """
-    seen: dict[str, tuple[str, Operation]] = {}  # nickname -> (source, operation) of its first use
-    taken = {op.nickname for resource in resources for op in resource.operations}
-    next_suffix: dict[str, int] = {}
+def build_swagger1_spec(documents: DocumentSet) -> ApiSpec:
+    """The model of a validated Swagger 1.x document set (listing, if any, and declarations)."""
     warnings: list[str] = []
-    result: list[Resource] = []
-    for resource in resources:
-        apis = []
-        changed = False
-        for api in resource.apis:
-            operations = []
-            for op in api.operations:
-                first = seen.get(op.nickname)
-                if first is not None:
-                    counter = next_suffix.get(op.nickname, 2)
-                    while f"{op.nickname}-{counter}" in taken:
-                        counter += 1
-                    next_suffix[op.nickname] = counter + 1
-                    new = f"{op.nickname}-{counter}"
-                    taken.add(new)
-                    warnings.append(
-                        f"{resource.source} ({op.method} {op.path}): nickname {op.nickname!r} is also used by "
-                        f"{first[0]} ({first[1].method} {first[1].path}); this operation is documented as {new!r}"
-                    )
-                    op = replace(op, nickname=new)
-                    changed = True
-                seen.setdefault(op.nickname, (resource.source, op))
-                operations.append(op)
-            apis.append(replace(api, operations=tuple(operations)) if changed else api)
-        result.append(replace(resource, apis=tuple(apis)) if changed else resource)
-    return result, warnings
+    resources: list[Resource] = []
+    for declared in documents.declarations:
+        reader = DeclarationReader(redact_url(declared.document.location))
+        resources.append(
+            reader.resource(
+                declared.document.data,
+                declared.resource_path,
+                declared.description,
+                hashlib.sha256(declared.document.raw).hexdigest(),
+            )
+        )
+        warnings.extend(reader.warnings)
+    resources, renamed = unique_nicknames(resources)
+    warnings.extend(renamed)
+    first = documents.listing.data if documents.listing else documents.declarations[0].document.data
+    return ApiSpec(
+        swagger_version=str(first.get("swaggerVersion", "")),
+        info=api_info(first.get("info"), first.get("apiVersion")),
+        resources=tuple(resources),
+        source=redact_url(documents.source),
+        warnings=tuple(warnings),
+    )
 
 
 class DeclarationReader:
@@ -343,9 +270,6 @@ class DeclarationReader:
             return TypeRef()
 
     def resource(self, data: Mapping[str, Any], resource_path: str, description: str, digest: str) -> Resource:
-        deep = depth_problem(data, self.where)
-        if deep:
-            raise SpecError([deep])
         resource_path = canonical_resource_path(resource_path)
         produces = media_types(data.get("produces"))
         consumes = media_types(data.get("consumes"))

@@ -8,8 +8,10 @@ collected once, before normalization (:func:`collect_external`), with the same
 :class:`~sphinx_apidocs.spec.fetch.Fetcher` and options as the root; they are kept in the
 :class:`~sphinx_apidocs.spec.sources.DocumentSet` (so snapshots hold them too).
 
+A lower layer, below both input formats: :mod:`.sources` uses the confinement rule
+(:func:`inside`) and :func:`collect_external`; the OpenAPI reader uses :class:`Resolver`.
 :class:`Resolver` only looks documents up; cycles are the caller's business (the schema
-converter keeps track of what it is converting, see :mod:`.schemas`).
+converter keeps track of what it is converting, see :mod:`.openapi.schemas`).
 """
 
 from __future__ import annotations
@@ -154,7 +156,7 @@ def collect_external(
         wanted: dict[str, None] = {}
         problems: list[str] = []
         for document in wave:
-            shown = _shown(document.location)
+            shown = redact_url(document.location)
             for where, ref in iter_refs(document.data):
                 if not isinstance(ref, str) or ref.startswith("#") or not split_ref(ref)[0]:
                     continue
@@ -167,23 +169,19 @@ def collect_external(
                 if not inside(target, base):
                     problems.append(
                         f"{pointer}: reference {redact_url(ref)!r} leaves the spec's "
-                        f"{'URL base' if is_url(base) else 'folder'} {_shown(base)}; refused"
+                        f"{'URL base' if is_url(base) else 'folder'} {redact_url(base)}; refused"
                     )
                 elif target not in known:
                     wanted[target] = None
         if problems:
             raise SpecError(problems)
         if len(known) + len(wanted) > MAX_DOCUMENTS:
-            raise FetchError(f"{_shown(root.location)}: references more than {MAX_DOCUMENTS} documents")
+            raise FetchError(f"{redact_url(root.location)}: references more than {MAX_DOCUMENTS} documents")
         wave = fetch_all(list(wanted))
         for document in wave:
             known[canonical(document.fetched_from)] = document
             found.append(document)
     return found
-
-
-def _shown(location: str) -> str:
-    return redact_url(location)
 
 
 class Resolver:
@@ -204,7 +202,7 @@ class Resolver:
         # the same way finds them (redact_url is idempotent).
         location = canonical(redact_url(target_location(location_part, referrer, self.root))) if location_part else canonical(referrer)
         if location not in self.documents:
-            raise RefError(f"unresolved reference {redact_url(ref)!r}: document {_shown(location)} was not loaded")
+            raise RefError(f"unresolved reference {redact_url(ref)!r}: document {redact_url(location)} was not loaded")
         value = self.documents[location]
         parts = pointer_parts(fragment)
         for part in parts:
@@ -215,6 +213,3 @@ class Resolver:
             else:
                 raise RefError(f"unresolved reference {redact_url(ref)!r}")
         return location, tuple(parts), value
-
-    def shown(self, location: str) -> str:
-        return _shown(location)
