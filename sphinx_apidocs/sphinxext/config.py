@@ -1,19 +1,27 @@
-"""The ``apidocs_*`` configuration values: declared once, checked once on ``config-inited``.
+"""The ``apidocs_*`` settings: one typed dataclass, read and checked once per build.
 
-Sphinx's ``types=`` check only warns; a wrong value here would otherwise surface much later
-as a confusing fetch or filter error, so :func:`validate_config` stops the build at once with
-a message naming the setting, what it got and what it expects (header names and values, and
-the spec URL, are checked here too). It then keeps the real ``apidocs_spec`` and
-``apidocs_headers`` beside the application and leaves redacted values in the config, which
-Sphinx pickles into the environment.
+:class:`ApidocsConfig` is the one table: each field is a setting (``apidocs_<field>``) and
+its metadata (a :class:`Setting`) holds the conf.py default, the rebuild kind, the
+description and the check. :func:`setup_config` registers the config values from it;
+:func:`read_config` runs on ``config-inited``, stops the build with every problem found
+(:class:`ConfigUnusable`: one ``ERROR`` line each, exit 2, no traceback), and keeps the
+instance beside the application, where :func:`get_config` finds it. The extension reads
+the instance, never ``app.config.apidocs_*``.
+
+Secrets: the instance holds the real ``apidocs_spec`` (a URL may carry credentials) and
+``apidocs_headers``; ``app.config``, which Sphinx pickles into the environment, is left
+with redacted values (see :func:`hide_secrets`).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import os
 import weakref
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 from sphinx.util import logging
 
@@ -24,67 +32,183 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.config import Config
 
-#: name -> (default, rebuild, types, description). ``env``: a change re-reads every document.
-CONFIG_VALUES: dict[str, tuple[Any, str, tuple[type, ...], str]] = {
-    "apidocs_spec": (
-        "",
-        "env",
-        (str,),
-        "URL or path (relative to conf.py) of the API: listing, declaration or folder",
-    ),
-    "apidocs_filters": (
-        "",
-        "env",
-        (str, list, tuple),
-        "output filter file(s) or folder(s), relative to conf.py; empty for none",
-    ),
-    "apidocs_headers": ({}, "", (dict,), "extra request headers; values expand ${VAR}"),
-    "apidocs_timeout": (10, "", (int, float), "seconds to wait for each read from the endpoint"),
-    "apidocs_deadline": (
-        0,
-        "",
-        (int, float),
-        "seconds one spec document may take in all (retries, redirects, the body); 0: 6 x apidocs_timeout",
-    ),
-    "apidocs_snapshot": (
-        "",
-        "",
-        (str,),
-        "folder keeping the last good copy of the fetched spec (relative to conf.py)",
-    ),
-    "apidocs_resource_pages": (
-        "",
-        "",
-        (str,),
-        "folder (relative to the source dir) where one page per resource is generated",
-    ),
-    "apidocs_field_selection": (
-        False,
-        "env",
-        (bool,),
-        "say per operation that clients may narrow its output with fields= (field selection)",
-    ),
-}
+PREFIX = "apidocs_"
+
+#: ``"env"``: a change re-reads every document; ``""``: no document depends on the value.
+Rebuild = Literal["", "env"]
 
 
 @dataclass(frozen=True)
-class Secrets:
-    """The real ``apidocs_spec`` and ``apidocs_headers`` of one Sphinx application."""
+class Setting:
+    """How one ``apidocs_*`` value is declared, checked and converted."""
 
-    spec: str
-    headers: dict[str, str]
+    default: Any  # as written in conf.py (and documented in docs/configuration.rst)
+    rebuild: Rebuild
+    types: tuple[type, ...]  # for Sphinx's own (warning-only) type check
+    description: str
+    check: Callable[[str, Any], list[str]]  # (conf name, raw value) -> one-line problems
+    convert: Callable[[Any], Any] = lambda value: value  # raw (checked) value -> field value
 
 
-#: Kept beside the application, never in ``app.config``: Sphinx pickles the config with the
-#: environment (``.doctrees/environment.pickle``, often inside the published output).
-_SECRETS: weakref.WeakKeyDictionary[Any, Secrets] = weakref.WeakKeyDictionary()
+def setting(
+    default: Any,
+    rebuild: Rebuild,
+    types: tuple[type, ...],
+    description: str,
+    check: Callable[[str, Any], list[str]],
+    convert: Callable[[Any], Any] = lambda value: value,
+) -> Any:
+    """A dataclass field for one setting (its default is ``convert(default)``)."""
+    meta = Setting(default, rebuild, types, description, check, convert)
+    return field(default_factory=lambda: convert(default), metadata={"apidocs": meta})
 
 
-def setup_config(app: Sphinx) -> None:
-    """Declare the config values and check them once the config is read."""
-    for name, (default, rebuild, types, description) in CONFIG_VALUES.items():
-        app.add_config_value(name, default, rebuild, types=types, description=description)  # type: ignore[arg-type]
-    app.connect("config-inited", validate_config)
+# -- the checks: each returns the problems of one value, as one-line messages ---------------
+
+
+def _expected(name: str, value: Any, what: str) -> str:
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"{name}: expected {what}, got {type(value).__name__} {shown}"
+
+
+def _check_spec(name: str, value: Any) -> list[str]:
+    if not isinstance(value, str):
+        return [_expected(name, value, "a URL or path string")]
+    if value.strip() != value:
+        return [f"{name}: remove the leading or trailing whitespace"]
+    problem = url_problem(value) if is_url(value) else ""
+    return [f"{name}: invalid URL {redact_url(value)!r}: {problem}"] if problem else []
+
+
+def _check_filters(name: str, value: Any) -> list[str]:
+    if isinstance(value, str):
+        return []
+    if isinstance(value, (list, tuple)):
+        return [
+            _expected(f"{name}[{index}]", item, "a non-empty path string")
+            for index, item in enumerate(value)
+            if not isinstance(item, str) or not item
+        ]
+    return [_expected(name, value, "a path string or a list of path strings")]
+
+
+def _as_paths(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """``apidocs_filters`` as a tuple (``""`` means none)."""
+    if isinstance(value, str):
+        return (value,) if value else ()
+    return tuple(value)
+
+
+def _check_headers(name: str, value: Any) -> list[str]:
+    # Names and values checked up front (values never echoed: they are usually secrets).
+    return header_problems(value, name)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_timeout(name: str, value: Any) -> list[str]:
+    ok = _is_number(value) and 0 < value < math.inf
+    return [] if ok else [_expected(name, value, "a number of seconds greater than 0")]
+
+
+def _check_deadline(name: str, value: Any) -> list[str]:
+    ok = _is_number(value) and 0 <= value < math.inf
+    return [] if ok else [_expected(name, value, "a number of seconds (0: 6 x apidocs_timeout)")]
+
+
+def _check_snapshot(name: str, value: Any) -> list[str]:
+    if not isinstance(value, str):
+        return [_expected(name, value, "a folder path string ('' to disable)")]
+    if value and is_url(value):
+        return [f"{name}: expected a local folder, got a URL"]
+    return []
+
+
+def _check_resource_pages(name: str, value: Any) -> list[str]:
+    if not isinstance(value, str):
+        return [_expected(name, value, "a folder name string ('' to disable)")]
+    parts = value.replace("\\", "/").strip("/").split("/")
+    if value and (os.path.isabs(value) or any(p in ("", ".", "..") for p in parts)):
+        return [
+            f"{name}: {value!r} must be a plain folder inside the source "
+            "directory, e.g. 'api' (no '..', no absolute path)"
+        ]
+    return []
+
+
+def _check_bool(name: str, value: Any) -> list[str]:
+    return [] if isinstance(value, bool) else [_expected(name, value, "True or False")]
+
+
+@dataclass(frozen=True)
+class ApidocsConfig:
+    """Every ``apidocs_*`` setting, checked and typed: ``apidocs_<field name>`` in conf.py."""
+
+    spec: str = setting(
+        "", "env", (str,),
+        "URL or path (relative to conf.py) of the API: listing, declaration or folder",
+        _check_spec,
+    )
+    filters: tuple[str, ...] = setting(
+        "", "env", (str, list, tuple),
+        "output filter file(s) or folder(s), relative to conf.py; empty for none",
+        _check_filters, _as_paths,
+    )
+    headers: Mapping[str, str] = setting(
+        {}, "", (dict,), "extra request headers; values expand ${VAR}", _check_headers, dict,
+    )
+    timeout: float = setting(
+        10, "", (int, float), "seconds to wait for each read from the endpoint", _check_timeout, float,
+    )
+    deadline: float = setting(
+        0, "", (int, float),
+        "seconds one spec document may take in all (retries, redirects, the body); 0: 6 x apidocs_timeout",
+        _check_deadline, float,
+    )
+    snapshot: str = setting(
+        "", "", (str,),
+        "folder keeping the last good copy of the fetched spec (relative to conf.py)",
+        _check_snapshot,
+    )
+    resource_pages: str = setting(
+        "", "", (str,),
+        "folder (relative to the source dir) where one page per resource is generated",
+        _check_resource_pages,
+    )
+    field_selection: bool = setting(
+        False, "env", (bool,),
+        "say per operation that clients may narrow its output with fields= (field selection)",
+        _check_bool,
+    )
+
+    @classmethod
+    def settings(cls) -> dict[str, Setting]:
+        """Conf name (``apidocs_spec``...) -> its :class:`Setting`, in declaration order."""
+        return {PREFIX + f.name: f.metadata["apidocs"] for f in dataclasses.fields(cls)}
+
+    @classmethod
+    def problems(cls, config: Config | Any) -> list[str]:
+        """Every problem with the values of ``config`` (a missing value counts as its default)."""
+        found: list[str] = []
+        for name, meta in cls.settings().items():
+            found.extend(meta.check(name, getattr(config, name, meta.default)))
+        return found
+
+    @classmethod
+    def from_config(cls, config: Config | Any) -> ApidocsConfig:
+        """The checked values of ``config``; :class:`ConfigUnusable` names every problem."""
+        problems = cls.problems(config)
+        if problems:
+            raise ConfigUnusable(problems)
+        values = {}
+        for f in dataclasses.fields(cls):
+            meta: Setting = f.metadata["apidocs"]
+            values[f.name] = meta.convert(getattr(config, PREFIX + f.name, meta.default))
+        return cls(**values)
 
 
 class ConfigUnusable(SystemExit):
@@ -105,108 +229,75 @@ class ConfigUnusable(SystemExit):
         return "\n".join(self.problems)
 
 
-def validate_config(app: Sphinx, config: Config) -> None:
-    """Stop the build (:class:`ConfigUnusable`) with every problem found, one line each;
-    then move the secrets out of the config (see :func:`hide_secrets`)."""
-    problems = list(config_problems(config))
-    if problems:
+#: Kept beside the application, never in ``app.config``: Sphinx pickles the config with the
+#: environment (``.doctrees/environment.pickle``, often inside the published output), and
+#: the instance holds the real spec URL and headers.
+_CONFIGS: weakref.WeakKeyDictionary[Any, ApidocsConfig] = weakref.WeakKeyDictionary()
+
+
+def setup_config(app: Sphinx) -> None:
+    """Declare the config values (from :class:`ApidocsConfig`); read them once they are set."""
+    for name, meta in ApidocsConfig.settings().items():
+        app.add_config_value(name, meta.default, meta.rebuild, types=meta.types, description=meta.description)
+    app.connect("config-inited", read_config)
+
+
+def read_config(app: Sphinx, config: Config) -> None:
+    """Read and check every setting (stop the build on a problem, one ``ERROR`` line each),
+    keep the instance for :func:`get_config`, and redact the secrets left in ``config``."""
+    try:
+        _CONFIGS[app] = ApidocsConfig.from_config(config)
+    except ConfigUnusable as exc:
         logger = logging.getLogger(__name__)
-        for problem in problems:
+        for problem in exc.problems:
             logger.error("%s", problem)
-        raise ConfigUnusable(problems)
-    hide_secrets(app, config)
+        raise
+    hide_secrets(config)
 
 
-def hide_secrets(app: Sphinx, config: Config) -> None:
-    """Keep the real spec URL and headers beside ``app``; leave redacted values in the config.
+#: The former name of :func:`read_config`.
+validate_config = read_config
+
+
+def get_config(app: Sphinx) -> ApidocsConfig:
+    """The settings of this build, as read on ``config-inited``."""
+    found = _CONFIGS.get(app)
+    if found is None:  # config-inited did not run (a hand-made application): read them now
+        found = _CONFIGS[app] = ApidocsConfig.from_config(app.config)
+        hide_secrets(app.config)
+    return found
+
+
+def hide_secrets(config: Config) -> None:
+    """Leave redacted ``apidocs_spec`` and ``apidocs_headers`` in the pickled config.
 
     The redacted values are stable (the same conf.py gives the same text), so Sphinx's
     "config changed" check for ``apidocs_spec`` (an ``env`` value) keeps working.
     """
     spec = config.apidocs_spec
-    headers = dict(config.apidocs_headers)
-    _SECRETS[app] = Secrets(spec=spec, headers=headers)
     if is_url(spec):
         config.apidocs_spec = redact_url(spec)
-    config.apidocs_headers = {name: SECRET_MASK for name in headers}
+    config.apidocs_headers = {name: SECRET_MASK for name in config.apidocs_headers}
 
 
-def real_spec(app: Sphinx) -> str:
-    """``apidocs_spec`` as written in conf.py (with its credentials, if any)."""
-    secrets = _SECRETS.get(app)
-    return secrets.spec if secrets is not None else app.config.apidocs_spec
-
-
-def real_headers(app: Sphinx) -> dict[str, str]:
-    """``apidocs_headers`` as written in conf.py (``${VAR}`` not yet expanded)."""
-    secrets = _SECRETS.get(app)
-    return dict(secrets.headers) if secrets is not None else dict(app.config.apidocs_headers)
+# -- former names, kept for callers outside this module -------------------------------------
 
 
 def config_problems(config: Config | Any) -> list[str]:
     """Every problem with the ``apidocs_*`` values, as user-facing one-line messages."""
-    problems: list[str] = []
-    spec = config.apidocs_spec
-    if not isinstance(spec, str):
-        problems.append(_expected("apidocs_spec", spec, "a URL or path string"))
-    elif spec.strip() != spec:
-        problems.append("apidocs_spec: remove the leading or trailing whitespace")
-    elif is_url(spec) and url_problem(spec):
-        problems.append(f"apidocs_spec: invalid URL {redact_url(spec)!r}: {url_problem(spec)}")
+    return ApidocsConfig.problems(config)
 
-    filters = config.apidocs_filters
-    if isinstance(filters, str):
-        pass
-    elif isinstance(filters, (list, tuple)):
-        for index, item in enumerate(filters):
-            if not isinstance(item, str) or not item:
-                problems.append(_expected(f"apidocs_filters[{index}]", item, "a non-empty path string"))
-    else:
-        problems.append(_expected("apidocs_filters", filters, "a path string or a list of path strings"))
 
-    # Names and values checked up front (values never echoed: they are usually secrets).
-    problems.extend(header_problems(config.apidocs_headers, "apidocs_headers"))
+def real_spec(app: Sphinx) -> str:
+    """``apidocs_spec`` as written in conf.py (with its credentials, if any)."""
+    return get_config(app).spec
 
-    timeout = config.apidocs_timeout
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < float("inf"):
-        problems.append(_expected("apidocs_timeout", timeout, "a number of seconds greater than 0"))
-    deadline = getattr(config, "apidocs_deadline", 0)
-    if isinstance(deadline, bool) or not isinstance(deadline, (int, float)) or not 0 <= deadline < float("inf"):
-        problems.append(_expected("apidocs_deadline", deadline, "a number of seconds (0: 6 x apidocs_timeout)"))
 
-    snapshot = config.apidocs_snapshot
-    if not isinstance(snapshot, str):
-        problems.append(_expected("apidocs_snapshot", snapshot, "a folder path string ('' to disable)"))
-    elif snapshot and is_url(snapshot):
-        problems.append("apidocs_snapshot: expected a local folder, got a URL")
-
-    pages = config.apidocs_resource_pages
-    if not isinstance(pages, str):
-        problems.append(_expected("apidocs_resource_pages", pages, "a folder name string ('' to disable)"))
-    elif pages:
-        parts = pages.replace("\\", "/").strip("/").split("/")
-        if os.path.isabs(pages) or any(p in ("", ".", "..") for p in parts):
-            problems.append(
-                f"apidocs_resource_pages: {pages!r} must be a plain folder inside the source "
-                "directory, e.g. 'api' (no '..', no absolute path)"
-            )
-
-    selection = config.apidocs_field_selection
-    if not isinstance(selection, bool):
-        problems.append(_expected("apidocs_field_selection", selection, "True or False"))
-    return problems
+def real_headers(app: Sphinx) -> dict[str, str]:
+    """``apidocs_headers`` as written in conf.py (``${VAR}`` not yet expanded)."""
+    return dict(get_config(app).headers)
 
 
 def filter_paths(config: Config | Any) -> list[str]:
     """``apidocs_filters`` as a list (``""`` means none)."""
-    value = config.apidocs_filters
-    if isinstance(value, str):
-        return [value] if value else []
-    return list(value)
-
-
-def _expected(name: str, value: Any, what: str) -> str:
-    shown = repr(value)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
-    return f"{name}: expected {what}, got {type(value).__name__} {shown}"
+    return list(_as_paths(config.apidocs_filters))

@@ -1,0 +1,73 @@
+"""The output filters as the docs show them: each operation's whitelisted paths and where
+its filter is defined.
+
+Each filter file is parsed on its own, so one bad file costs only its own operations; its
+problems become ``apidocs.filter`` warnings at the file, line and column. Duplicates follow
+the runtime's policy (``filters.load_filters``): the same nickname in two files is an error
+naming both places. The runtime then loads no filter at all; the docs, which must not show
+a whitelist the service would not run with, show neither definition of that nickname.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sphinx_apidocs.filters import FilterError, LoadedFilter, dotted_paths, filter_files, parse_filter_file
+from sphinx_apidocs.sphinxext.warnings import Warn, warn
+
+
+@dataclass(frozen=True)
+class FilterEntry:
+    """One operation's whitelist as the docs show it, and where it is defined."""
+
+    paths: tuple[str, ...]
+    location: str  # file:line:col of the nickname
+
+
+@dataclass
+class FilterEntries:
+    """Every usable entry by nickname, and the nicknames defined in more than one file."""
+
+    entries: dict[str, FilterEntry] = field(default_factory=dict)
+    conflicts: set[str] = field(default_factory=set)
+
+
+def load_filter_entries(paths: Iterable[str]) -> FilterEntries:
+    """Parse the filter files or folders ``paths``; warn about each problem (see the module)."""
+    loaded: dict[str, LoadedFilter] = {}
+    conflicts: set[str] = set()
+    for file, display in _files(paths):
+        try:
+            parsed = parse_filter_file(file, display)
+        except FilterError as exc:
+            warn(Warn.FILTER, exc.message, location=str(exc.location or display))
+            continue
+        for nickname, entry in parsed.items():
+            if nickname in loaded:
+                # The error ``filters.load_filters`` raises for the same files.
+                message = f"duplicate nickname {nickname!r} (also defined at {loaded[nickname].location})"
+                warn(Warn.FILTER, message, location=str(entry.location))
+                conflicts.add(nickname)
+                continue
+            loaded[nickname] = entry
+    entries = {
+        nickname: FilterEntry(tuple(dotted_paths(entry.tree)), str(entry.location))
+        for nickname, entry in loaded.items()
+        if nickname not in conflicts
+    }
+    return FilterEntries(entries, conflicts)
+
+
+def _files(paths: Iterable[str]) -> Iterable[tuple[str, str]]:
+    """``(file, display name)`` of every filter file below ``paths``; a missing or wrong path
+    is warned about and skipped."""
+    for given in paths:
+        try:
+            files = filter_files([given])
+        except FilterError as exc:
+            warn(Warn.FILTER, exc.message, location=str(exc.location or given))
+            continue
+        for file, _ in files:
+            yield str(file), os.path.abspath(file)

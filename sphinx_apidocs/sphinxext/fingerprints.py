@@ -1,0 +1,87 @@
+"""Per-document fingerprints: a digest of everything a document shows for one key.
+
+Keys: ``op:NICK`` (an operation), ``res:PATH`` (a resource), ``spec`` (the overview),
+``spec-ops`` (the list of operations), ``page:NAME`` (which resource a generated page
+shows). A document records the digests of what it shows; ``incremental`` re-reads it when
+one differs in a later build. Each digest is computed once per build, and each model is
+hashed once however many operations and resources share it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Mapping
+
+from sphinx_apidocs.spec.model import ApiSpec, Model, Operation, Resource
+from sphinx_apidocs.sphinxext.fields import ModelIndex
+from sphinx_apidocs.sphinxext.filter_entries import FilterEntry
+
+
+class Fingerprints:
+    """The digests of one build's spec and filters (see the module)."""
+
+    def __init__(
+        self,
+        spec: ApiSpec | None,
+        operations: Mapping[str, Operation],
+        resources: Mapping[str, Resource],
+        filters: Mapping[str, FilterEntry],
+        index: ModelIndex | None,
+    ) -> None:
+        self.spec = spec
+        self.operations = operations
+        self.resources = resources
+        self.filters = filters
+        self.index = index
+        self.pages: Mapping[str, str] = {}  # generated page name -> resource path
+        self._digests: dict[str, str] = {}
+        self._model_digests: dict[int, tuple[Model, str]] = {}
+
+    def note_pages(self, pages: Mapping[str, str]) -> None:
+        """The generated pages changed: forget their digests."""
+        self.pages = dict(pages)
+        self._digests = {k: v for k, v in self._digests.items() if not k.startswith("page:")}
+
+    def __getitem__(self, key: str) -> str:
+        value = self._digests.get(key)
+        if value is None:
+            value = self._digests[key] = hashlib.sha256(self._content(key).encode()).hexdigest()
+        return value
+
+    def _model_digest(self, model: Model) -> tuple[str, str]:
+        """``(id, sha256 of the model)``, computed once per model object."""
+        found = self._model_digests.get(id(model))
+        if found is None or found[0] is not model:
+            found = self._model_digests[id(model)] = (model, hashlib.sha256(repr(model).encode()).hexdigest())
+        return model.id, found[1]
+
+    def _content(self, key: str) -> str:
+        kind, _, name = key.partition(":")
+        if self.spec is None:
+            return "no spec"
+        if kind == "op":
+            op = self.operations.get(name)
+            if op is None:
+                return "absent"
+            reachable = self.index.reachable(op.response_type, op.resource_path) if self.index else []
+            entry = self.filters.get(name)
+            whitelist = entry.paths if entry else None
+            return repr((op, self.spec.full_path(op), [self._model_digest(m) for m in reachable], whitelist))
+        if kind == "res":
+            resource = self.resources.get(name)
+            if resource is None:
+                return "absent"
+            # The resource's own data, its operations in full, its models by digest (large
+            # APIs share big models between many resources and operations: each is hashed once).
+            stable = dataclasses.replace(resource, source="", digest="", apis=(), models={})
+            apis = [(api.path, api.description, api.operations) for api in resource.apis]
+            models = [(key, self._model_digest(model)) for key, model in resource.models.items()]
+            paths = [self.filters[op.nickname].paths if op.nickname in self.filters else None for op in resource.operations]
+            return repr((stable, apis, models, paths))
+        if kind == "page":  # which resource a generated page shows
+            return repr(self.pages.get(name))
+        if kind == "spec-ops":
+            return repr([(o.nickname, o.method, o.path, o.summary) for o in self.operations.values()])
+        resources = [(r.resource_path, r.description, sum(1 for _ in r.operations)) for r in self.spec.resources]
+        return repr((self.spec.info, self.spec.swagger_version, resources))

@@ -1,0 +1,94 @@
+"""Loading the API spec for a build: fetch, build, keep a snapshot, fall back to it.
+
+The spec comes from ``apidocs_spec`` (a URL, or a path relative to conf.py). After a
+successful fetch from a URL the documents are saved to ``apidocs_snapshot``; when the
+endpoint later fails, that last good copy is used with an ``apidocs.fetch`` warning. Any
+other failure stops the build with :class:`SpecUnavailable` (one ``ERROR`` line, exit 2).
+"""
+
+from __future__ import annotations
+
+import os
+
+from sphinx_apidocs.errors import ApidocsError, FetchError, SpecError
+from sphinx_apidocs.spec.fetch import FetchOptions, is_url, redact_url
+from sphinx_apidocs.spec.loader import build_spec
+from sphinx_apidocs.spec.model import ApiSpec
+from sphinx_apidocs.spec.snapshot import has_snapshot, reading, write_snapshot
+from sphinx_apidocs.spec.sources import DocumentSet, load_documents
+from sphinx_apidocs.sphinxext.config import ApidocsConfig
+from sphinx_apidocs.sphinxext.warnings import Warn, logger, warn
+
+
+class SpecUnavailable(SystemExit):
+    """The API spec cannot be loaded: the build stops with the loader's one-line message.
+
+    Why ``SystemExit`` and not a ``SphinxError``: since Sphinx 8.2 every exception that ends
+    a build is printed as a crash report (versions, traceback, "please report this to the
+    Sphinx developers"), which is wrong for an endpoint that is down or a spec with errors.
+    The message is logged as an ``ERROR`` line, then ``sphinx-build`` exits with status 2 —
+    its own status for a failed build — without a traceback. Programmatic callers can catch
+    this class; ``str()`` is the message.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(2)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def fail(message: str) -> SpecUnavailable:
+    """Log ``message`` as the build's one ``ERROR`` line; the exception to raise."""
+    logger.error("cannot load the API spec: %s", message)
+    return SpecUnavailable(message)
+
+
+def spec_source(config: ApidocsConfig, confdir: str | os.PathLike[str]) -> str:
+    """The real spec source: a URL as written in conf.py, or a path made absolute."""
+    return config.spec if is_url(config.spec) else os.path.normpath(os.path.join(confdir, config.spec))
+
+
+def load_spec(config: ApidocsConfig, confdir: str | os.PathLike[str]) -> ApiSpec:
+    """Fetch and build the spec; fall back to the snapshot (with a warning) if fetching fails."""
+    source = spec_source(config, confdir)
+    options = FetchOptions(timeout=config.timeout, headers=dict(config.headers), deadline=config.deadline or None)
+    snapshot = os.path.normpath(os.path.join(confdir, config.snapshot)) if config.snapshot else ""
+    logger.info("apidocs: loading the API spec from %s", redact_url(source) if is_url(source) else source)
+    try:
+        with reading(source) as readable:  # a snapshot folder as the source: its current copy
+            documents = load_documents(readable, options)
+            spec = build_spec(documents)
+    except (FetchError, SpecError) as exc:
+        # The endpoint is down or serves something broken: the last good copy, if any, wins.
+        if snapshot and is_url(source) and has_snapshot(snapshot):
+            problems = str(exc).splitlines()
+            summary = problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
+            warn(Warn.FETCH, f"{summary}; using the last good copy in {snapshot}")
+            return _load_snapshot(snapshot, options)
+        raise fail(str(exc)) from None
+    except ApidocsError as exc:  # a header ConfigError (an unset ${VAR}): a problem of conf.py
+        raise fail(str(exc)) from None
+    if snapshot and is_url(source):
+        _save_snapshot(documents, snapshot)
+    return spec
+
+
+def _load_snapshot(snapshot: str, options: FetchOptions) -> ApiSpec:
+    """The last good copy: the generation current when it is opened, read under a lock (a
+    build saving a newer copy meanwhile can neither hide it nor delete it under us)."""
+    try:
+        with reading(snapshot) as generation:
+            return build_spec(load_documents(generation, options))
+    except ApidocsError as exc:
+        raise fail(str(exc)) from None
+
+
+def _save_snapshot(documents: DocumentSet, snapshot: str) -> None:
+    """Keep this build's documents as the last good copy; a folder that is not a snapshot
+    folder (conf.py's own, ``"."``...) is never written into: a warning says why."""
+    try:
+        write_snapshot(documents, snapshot)
+    except ApidocsError as exc:
+        warn(Warn.FETCH, f"cannot save the spec snapshot: {exc}")
