@@ -1,20 +1,24 @@
 """Warnings: ``type="apidocs"`` with a subtype and a location each, and ``suppress_warnings``
-silences exactly the suppressed subtype. A spec that cannot be loaded stops the build with a
-one-line message (no traceback); a fetch failure with a snapshot falls back with a warning."""
+silences exactly the suppressed subtype. Every subtype of :class:`Warn` is triggered here,
+documented in ``docs/sphinx.rst``, and no other is emitted. A spec that cannot be loaded
+stops the build with a one-line message (no traceback); a fetch failure with a snapshot falls
+back with a warning."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
+from httpserver import Route, scripted_server, unused_port
 
 from sphinx_apidocs.spec.serve import serving
 from sphinx_apidocs.sphinxext.config import config_problems
-from sphinx_projects.buildtools import SAMPLE_SPECS, build, copy_project, sphinx_build
-
-SUBTYPES = ["spec", "filter", "coverage", "field"]
+from sphinx_apidocs.sphinxext.warnings import Warn
+from sphinx_projects.buildtools import DOCS, SAMPLE_SPECS, build, copy_project, sphinx_build
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +29,24 @@ def problems(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def warnings(problems: Path) -> list[str]:
     return build(problems, problems.parent / "out-all").warning_lines()
+
+
+@pytest.fixture(scope="module")
+def offline(problems: Path) -> dict[str, Any]:
+    """Config overrides reading the problems project from an endpoint that is down, with the
+    last good copy (saved by a first build while it was up) in a snapshot: ``apidocs.fetch``
+    on top of the rest."""
+    declaration = (problems.parent / "specs" / "widgets.json").read_bytes()
+    snapshot = {"apidocs_snapshot": "../snapshot"}
+    with scripted_server({"/widgets.json": Route(body=declaration)}) as server:
+        up = build(problems, problems.parent / "out-up", overrides={"apidocs_spec": f"{server.base}/widgets.json", **snapshot})
+    assert not _with(up.warning_lines(), "fetch")
+    return {"apidocs_spec": f"http://127.0.0.1:{unused_port()}/widgets.json", **snapshot}
+
+
+@pytest.fixture(scope="module")
+def every_warning(problems: Path, offline: dict[str, Any]) -> list[str]:
+    return build(problems, problems.parent / "out-offline", overrides=offline).warning_lines()
 
 
 def _with(lines: list[str], subtype: str) -> list[str]:
@@ -51,21 +73,46 @@ def test_every_problem_is_reported_once_with_location(warnings: list[str], probl
     assert len(spec) == 2
     assert f"{root}/specs/widgets.json#/apis/1/operations/1/type: unknown model 'Gadget'" in spec[0]
     assert spec[1].startswith(f"{problems}/index.rst:6: WARNING: operation 'no-such-operation' is not in the API spec")
+    assert _with(warnings, "duplicate") == [
+        f"{problems}/index.rst:8: WARNING: duplicate description of API operation list-widgets, other instance in "
+        "index; use :no-index: on one of them [apidocs.duplicate]"
+    ]
     # void delete-widget needs no filter; get-gadget's model is unknown, so 'size' is not checked
     assert not any("delete-widget" in w or "'size'" in w for w in warnings)
-    assert len(warnings) == 6
+    assert len(warnings) == 7
 
 
-@pytest.mark.parametrize("subtype", SUBTYPES)
-def test_suppress_warnings_silences_one_subtype(problems: Path, warnings: list[str], subtype: str) -> None:
-    result = build(problems, problems.parent / f"out-{subtype}", overrides={"suppress_warnings": [f"apidocs.{subtype}"]})
-    lines = result.warning_lines()
-    assert _with(lines, subtype) == []
-    assert lines == [w for w in warnings if not w.endswith(f"[apidocs.{subtype}]")]
+def test_every_subtype_is_declared_triggered_and_documented(every_warning: list[str]) -> None:
+    """The offline build triggers each :class:`Warn` subtype and nothing else; the docs'
+    table of subtypes lists exactly them."""
+    declared = {kind.value for kind in Warn}
+    emitted = [re.search(r"\[apidocs\.(\w+)\]$", line) for line in every_warning]
+    assert all(emitted), [line for line, match in zip(every_warning, emitted) if not match]
+    assert {match.group(1) for match in emitted if match} == declared
+    table = (DOCS / "sphinx.rst").read_text().split("Warnings\n--------", 1)[1]
+    assert set(re.findall(r"^   \* - ``apidocs\.(\w+)``$", table, re.MULTILINE)) == declared
 
 
-def test_suppress_all_apidocs_warnings(problems: Path) -> None:
-    result = build(problems, problems.parent / "out-none", overrides={"suppress_warnings": ["apidocs"]}, warningiserror=True)
+def test_an_undeclared_subtype_is_refused() -> None:
+    from sphinx_apidocs.sphinxext.warnings import warn
+
+    with pytest.raises(ValueError, match="'gadget' is not a valid Warn"):
+        warn("gadget", "never emitted")  # type: ignore[arg-type]  # what this test is about
+
+
+@pytest.mark.parametrize("kind", list(Warn), ids=lambda kind: kind.value)
+def test_suppress_warnings_silences_exactly_one_subtype(
+    problems: Path, offline: dict[str, Any], every_warning: list[str], kind: Warn
+) -> None:
+    subtype = kind.value
+    assert _with(every_warning, subtype), f"nothing to silence: apidocs.{subtype} is not triggered"
+    result = build(problems, problems.parent / f"out-{subtype}", overrides={**offline, "suppress_warnings": [f"apidocs.{subtype}"]})
+    assert result.warning_lines() == [w for w in every_warning if not w.endswith(f"[apidocs.{subtype}]")]
+
+
+def test_suppress_all_apidocs_warnings(problems: Path, offline: dict[str, Any]) -> None:
+    overrides = {**offline, "suppress_warnings": ["apidocs"]}
+    result = build(problems, problems.parent / "out-none", overrides=overrides, warningiserror=True)
     assert result.warning_lines() == []
     assert result.statuscode == 0
 

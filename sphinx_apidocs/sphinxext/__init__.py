@@ -1,22 +1,27 @@
 """The Sphinx extension: ``extensions = ["sphinx_apidocs"]`` (see ``sphinx_apidocs.setup``).
 
 One ``setup_<feature>(app)`` per module, as sphinx-design does: configuration, the state
-loaded once per build, the ``api`` domain, incremental rebuilds and generated resource pages.
+loaded once per build, the ``api`` domain, generated bodies, incremental rebuilds, generated
+resource pages and garbage collection during a build.
 
 What a page shows is made in one place and written by two writers; each module imports
 only from those before it::
 
     content -> compose -> links -> write_nodes | fasthtml -> render -> directives -> domain
+                                                                          directives -> stubs
 
 ``content``: plain data (blocks, inline runs, links); ``compose``: spec -> content;
 ``links``: where a link points; ``write_nodes``: content -> docutils nodes (every builder);
 ``fasthtml``: content -> escaped markup (HTML builders, byte-identical to what Sphinx writes
-for the nodes); ``render``: the read-time skeleton and the resolve-time expansion.
+for the nodes); ``render``: the placeholders, expanded when a page is written;
+``directives``: operations, resources and models as Sphinx object descriptions (read time);
+``domain``: the ``api`` domain and its roles; ``stubs``: one generated page per resource.
+Below them all, ``warnings`` (the :class:`~.warnings.Warn` subtypes) and ``state`` (the spec
+and filters, loaded once per build).
 """
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
 
 from sphinx_apidocs import __version__
@@ -32,9 +37,10 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.util.typing import ExtensionMetadata
 
-#: Bump when the domain data or the rendered doctrees change shape: Sphinx then discards a
+#: Bump when the domain data or the read doctrees change shape: Sphinx then discards a
 #: pickled environment written by an older version instead of mixing the two.
-ENV_VERSION = 1
+#: 2: operations, resources and models are ``ObjectDescription`` nodes.
+ENV_VERSION = 2
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
@@ -45,8 +51,6 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_incremental(app)
     setup_stubs(app)
     setup_collector(app)
-    # Registers the catalog even before translations ship (labels then come out as given).
-    app.add_message_catalog("sphinx_apidocs", os.path.join(os.path.dirname(__file__), "locales"))
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

@@ -7,7 +7,7 @@ builder's output follows from this one place.
 
 **Spec text is data**: summaries, notes, descriptions and names become :class:`Text`, and
 ``backtick`` spans :class:`Code`; nothing is interpreted as reST or HTML (a ``<script>`` or
-``.. raw::`` in a note stays text). Labels are translated here (``sphinx.locale``).
+``.. raw::`` in a note stays text). Labels are English: no message catalog ships.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
-
-from sphinx.locale import get_translation
 
 from sphinx_apidocs.spec.model import ApiSpec, Model, Operation, Parameter, Property, Resource, TypeRef
 from sphinx_apidocs.sphinxext.content import (
@@ -35,11 +33,8 @@ from sphinx_apidocs.sphinxext.content import (
 )
 from sphinx_apidocs.sphinxext.fields import FieldRow, is_void
 
-_ = get_translation("sphinx_apidocs")
-
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _BACKTICKS = re.compile(r"``(.+?)``|`([^`\n]+)`")
-_SELECTION_PLACEHOLDER = re.compile(r"%\((parameter|example)\)s")
 
 _FIELDS = ("api-fields",)
 
@@ -131,17 +126,17 @@ def nullable_type_runs(type_ref: TypeRef | None, nullable: bool, resource: str) 
 
 
 def limits(item: Parameter | Property) -> list[str]:
-    """The range and multiplicity of a parameter or property, as translated phrases."""
+    """The range and multiplicity of a parameter or property, as phrases."""
     low, high = item.minimum, item.maximum
     phrases: list[str] = []
     if low is not None and high is not None:
-        phrases.append(_("from %s to %s") % (value_text(low), value_text(high)))
+        phrases.append(f"from {value_text(low)} to {value_text(high)}")
     elif low is not None:
-        phrases.append(_("at least %s") % value_text(low))
+        phrases.append(f"at least {value_text(low)}")
     elif high is not None:
-        phrases.append(_("at most %s") % value_text(high))
+        phrases.append(f"at most {value_text(high)}")
     if getattr(item, "allow_multiple", False):
-        phrases.append(_("several values allowed"))
+        phrases.append("several values allowed")
     return phrases
 
 
@@ -154,7 +149,7 @@ def allowed_values(item: Parameter | Property) -> tuple[Inline, ...]:
 
 
 def deprecated_mark() -> Paragraph:
-    return Paragraph((Strong(_("Deprecated.")),), ("api-deprecated",))
+    return Paragraph((Strong("Deprecated."),), ("api-deprecated",))
 
 
 def described(description: str, deprecated: bool = False) -> Cell:
@@ -164,7 +159,7 @@ def described(description: str, deprecated: bool = False) -> Cell:
 
 
 def yes_no(flag: bool) -> Cell:
-    return text_cell(_("yes") if flag else _("no"))
+    return text_cell("yes" if flag else "no")
 
 
 def rubric(text: str, cls: str) -> Rubric:
@@ -192,20 +187,20 @@ def operation_body(op: Operation, rows: Sequence[FieldRow] | None, field_selecti
         blocks.extend(paragraphs(op.summary, ("api-summary",)))
     if op.notes:
         blocks.extend(paragraphs(op.notes, ("api-notes",)))
-    facts = [Field(_("Nickname"), (Code(op.nickname),))]
+    facts = [Field("Nickname", (Code(op.nickname),))]
     if op.scope:
-        facts.append(Field(_("Required scope"), (Code(op.scope),)))
-    returns = (Text(_("nothing")),) if is_void(op.response_type) else type_runs(op.response_type, resource)
-    facts.append(Field(_("Returns"), returns))
+        facts.append(Field("Required scope", (Code(op.scope),)))
+    returns = (Text("nothing"),) if is_void(op.response_type) else type_runs(op.response_type, resource)
+    facts.append(Field("Returns", returns))
     if op.consumes:
-        facts.append(Field(_("Consumes"), codes(op.consumes)))
+        facts.append(Field("Consumes", codes(op.consumes)))
     if op.produces:
-        facts.append(Field(_("Produces"), codes(op.produces)))
+        facts.append(Field("Produces", codes(op.produces)))
     blocks.append(FieldList(tuple(facts), _FIELDS))
     if op.parameters:
-        blocks.append(rubric(_("Parameters"), "api-parameters"))
+        blocks.append(rubric("Parameters", "api-parameters"))
         blocks.append(table(
-            [_("Name"), _("Located in"), _("Type"), _("Required"), _("Default"), _("Allowed values"), _("Description")],
+            ["Name", "Located in", "Type", "Required", "Default", "Allowed values", "Description"],
             (
                 (
                     cell((Code(p.name),)),
@@ -222,9 +217,9 @@ def operation_body(op: Operation, rows: Sequence[FieldRow] | None, field_selecti
             "api-parameters",
         ))
     if op.response_messages:
-        blocks.append(rubric(_("Response messages"), "api-responses"))
+        blocks.append(rubric("Response messages", "api-responses"))
         blocks.append(table(
-            [_("Code"), _("Message"), _("Model")],
+            ["Code", "Message", "Model"],
             (
                 (
                     text_cell(str(m.code)),
@@ -246,14 +241,14 @@ def operation_body(op: Operation, rows: Sequence[FieldRow] | None, field_selecti
 
 def output_fields(rows: Sequence[FieldRow], resource: str, field_selection: bool) -> list[Block]:
     """"Possible output fields": the note on field selection, then the table (or "None")."""
-    blocks: list[Block] = [rubric(_("Possible output fields"), "api-output-fields")]
+    blocks: list[Block] = [rubric("Possible output fields", "api-output-fields")]
     if not rows:
-        blocks.append(Paragraph((Text(_("None: the output filter passes no field.")),)))
+        blocks.append(Paragraph((Text("None: the output filter passes no field."),)))
         return blocks
     if field_selection:
         blocks.append(field_selection_note(rows))
     blocks.append(table(
-        [_("Field"), _("Type"), _("Description")],
+        ["Field", "Type", "Description"],
         ((cell((Code(r.path),)), cell(type_runs(r.type, resource)), paragraphs(r.description)) for r in rows),
         (30, 20, 50),
         "api-output-fields",
@@ -268,17 +263,15 @@ def selection_example(paths: Sequence[str]) -> str:
 
 
 def field_selection_note(rows: Sequence[FieldRow]) -> Paragraph:
-    """The note on field selection: one translatable sentence, its placeholders inline
-    literals wherever a translation puts them."""
-    message = _("Supports field selection: add %(parameter)s with a comma-separated list of the paths below, e.g. %(example)s.")
-    values = {"parameter": "fields=", "example": selection_example([r.path for r in rows])}
-    runs: list[Inline] = []
-    for index, part in enumerate(_SELECTION_PLACEHOLDER.split(str(message))):
-        if index % 2:
-            runs.append(Code(values[part]))
-        elif part:
-            runs.append(Text(part.replace("%%", "%")))
-    return Paragraph(tuple(runs), ("api-field-selection",))
+    """The note on field selection, with the parameter and an example as inline literals."""
+    runs = (
+        Text("Supports field selection: add "),
+        Code("fields="),
+        Text(" with a comma-separated list of the paths below, e.g. "),
+        Code(selection_example([r.path for r in rows])),
+        Text("."),
+    )
+    return Paragraph(runs, ("api-field-selection",))
 
 
 def model_body(model: Model, resource: str) -> tuple[Block, ...]:
@@ -287,7 +280,7 @@ def model_body(model: Model, resource: str) -> tuple[Block, ...]:
     if model.properties:
         required = set(model.required)
         blocks.append(table(
-            [_("Field"), _("Type"), _("Required"), _("Description")],
+            ["Field", "Type", "Required", "Description"],
             (
                 (
                     cell((Code(prop.name),)),
@@ -306,14 +299,14 @@ def model_body(model: Model, resource: str) -> tuple[Block, ...]:
 def property_description(prop: Property) -> Cell:
     allowed = allowed_values(prop)
     described = paragraphs(prop.description)
-    return (*described, Paragraph((Text(_("Allowed values: ")), *allowed))) if allowed else described
+    return (*described, Paragraph((Text("Allowed values: "), *allowed))) if allowed else described
 
 
 def resource_body(resource: Resource) -> tuple[Block, ...]:
     """The resource's description and base path (its operations and models follow as objects)."""
     blocks: list[Block] = list(paragraphs(resource.description))
     if resource.base_path:
-        blocks.append(FieldList((Field(_("Base path"), (Code(resource.base_path),)),), _FIELDS))
+        blocks.append(FieldList((Field("Base path", (Code(resource.base_path),)),), _FIELDS))
     return tuple(blocks)
 
 
@@ -322,13 +315,13 @@ def overview_body(spec: ApiSpec, operations: Iterable[Operation] | None = None) 
     blocks: list[Block] = list(paragraphs(spec.info.description, ("api-description",)))
     facts = []
     if spec.info.version:
-        facts.append(Field(_("API version"), (Code(spec.info.version),)))
+        facts.append(Field("API version", (Code(spec.info.version),)))
     if spec.swagger_version:
-        facts.append(Field(_("Specification"), (Text(spec.format_label),)))
+        facts.append(Field("Specification", (Text(spec.format_label),)))
     if facts:
         blocks.append(FieldList(tuple(facts), _FIELDS))
     blocks.append(table(
-        [_("Resource"), _("Description"), _("Operations")],
+        ["Resource", "Description", "Operations"],
         (
             (
                 cell((Link("res", r.resource_path, (Code(r.resource_path),)),)),
@@ -341,9 +334,9 @@ def overview_body(spec: ApiSpec, operations: Iterable[Operation] | None = None) 
         "api-resources",
     ))
     if operations is not None:
-        blocks.append(rubric(_("Operations"), "api-operations"))
+        blocks.append(rubric("Operations", "api-operations"))
         blocks.append(table(
-            [_("Operation"), _("Method and path"), _("Summary")],
+            ["Operation", "Method and path", "Summary"],
             (
                 (cell((Link("op", op.nickname, (Code(op.nickname),)),)), text_cell(f"{op.method} {op.path}"), cell(inline(op.summary)))
                 for op in operations

@@ -6,7 +6,7 @@ An operation, resource, model or the API overview is turned into these objects o
 shows is made once, in ``compose``; a new kind of block or run is taught to both writers, and
 ``tests/test_content_parity.py`` checks that they still write the same HTML.
 
-No docutils, no Sphinx here: text is plain ``str`` (already translated), links name their
+No docutils, no Sphinx here: text is plain ``str``, links name their
 target (``op``/``res``/``model`` and the referring resource) and are resolved by the writer.
 Every string here is spec data or a label: writers escape all of it.
 """

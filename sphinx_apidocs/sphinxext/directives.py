@@ -1,128 +1,328 @@
-"""``api:operation``, ``api:resource`` and ``api:spec``: look up, render, record what is shown.
+"""``api:operation``, ``api:resource`` and ``api:spec``: look up, describe, record what is shown.
+
+Operations, resources and models are described the way Sphinx describes objects, as
+``py:function`` is: each is an :class:`~sphinx.directives.ObjectDescription` — a ``desc``
+node with a signature line (``handle_signature``), a link target and index entries
+(``add_target_and_index``), an entry in the page's table of contents
+(``_object_hierarchy_parts`` and ``_toc_entry_name``, the hooks Sphinx documents for domains)
+and a body: the :func:`~.render.placeholder` filled when the page is written (``render``),
+then the author's own content. A resource describes its operations and models as objects
+nested in its body, made as a nested directive would be (:func:`nested`), from the spec's
+objects themselves: no reST is generated, spec text is data.
 
 The directives never load anything: the spec and filters were loaded once for the build
-(``state``). Each records the fingerprint of what it rendered in the domain, so a rebuild
-re-reads this document exactly when that changes (``incremental``).
+(``state``). Each records the fingerprint of what it rendered in the domain
+(:class:`ReadContext`), so a rebuild re-reads this document exactly when that changes
+(``incremental``).
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, cast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar, cast
 
 from docutils import nodes
 from docutils.parsers.rst import directives
+from docutils.statemachine import StringList
+from sphinx import addnodes
+from sphinx.directives import ObjectDescription
 from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import make_id
 
-from sphinx_apidocs.sphinxext.render import (
-    ObjectRegistry,
-    RenderContext,
-    render_operation,
-    render_overview,
-    render_resource,
-)
+from sphinx_apidocs.spec.model import Model, Operation, Resource
+from sphinx_apidocs.sphinxext.render import placeholder
 from sphinx_apidocs.sphinxext.state import BuildState, get_state
-from sphinx_apidocs.sphinxext.warnings import __, warn
+from sphinx_apidocs.sphinxext.warnings import Location, Warn, warn
+
+if TYPE_CHECKING:
+    from sphinx.util.typing import OptionSpec
+
+T = TypeVar("T")
+D = TypeVar("D", bound="ApiObject[Any]")
 
 
-class ApiDirective(SphinxDirective):
-    """Shared plumbing: the render context and recording what the document shows."""
+class ObjectRegistry(Protocol):
+    """What the directives need of the ``api`` domain: recording objects and what is shown."""
 
-    option_spec: ClassVar[dict[str, Any]] = {"no-index": directives.flag}
+    def note_object(self, objtype: str, name: str, node_id: str, dispname: str, location: Location = None) -> None: ...
 
-    def context(self) -> RenderContext:
-        source, line = self.get_source_info()
-        return RenderContext(
-            env=self.env,
-            document=self.state.document,
-            state=get_state(self.env),
-            domain=cast(ObjectRegistry, self.env.get_domain("api")),
-            docname=self.env.current_document.docname,
-            source=source,
-            line=line,
-            no_index="no-index" in self.options,
-        )
+    def note_shown(self, docname: str, shown: dict[str, str]) -> None: ...
 
-    def finish(self, ctx: RenderContext, result: list[nodes.Node]) -> list[nodes.Node]:
-        ctx.domain.note_shown(ctx.docname, ctx.shown)
-        return result
 
-    def user_content(self) -> list[nodes.Node]:
-        """The directive's own body: reST written by the docs author (not spec text)."""
-        return self.parse_content_to_nodes(allow_section_headings=False) if self.content else []
+@dataclass
+class ReadContext:
+    """One directive being read: the build's state, and what the document shows (for rebuilds)."""
 
-    def no_spec(self, ctx: RenderContext, key: str) -> bool:
-        """Warn (once per directive) and record ``key`` when there is no spec to look in."""
-        state: BuildState = ctx.state
-        if state.spec is not None:
+    state: BuildState
+    domain: ObjectRegistry
+    docname: str
+    shown: dict[str, str] = field(default_factory=dict)  # key -> fingerprint
+
+    @classmethod
+    def of(cls, directive: SphinxDirective) -> ReadContext:
+        env = directive.env
+        return cls(get_state(env), cast(ObjectRegistry, env.get_domain("api")), env.docname)
+
+    def show(self, key: str) -> None:
+        """The document shows ``key`` (``op:NICK``, ``res:PATH``, ...): re-read it when that changes."""
+        self.shown[key] = self.state.fingerprint(key)
+
+    def record(self) -> None:
+        """Keep what was shown in the domain (once the directive is done)."""
+        self.domain.note_shown(self.docname, self.shown)
+
+    def no_spec(self, directive: SphinxDirective, key: str) -> bool:
+        """Warn and record ``key`` when there is no spec to look in."""
+        if self.state.spec is not None:
             return False
-        ctx.show(key)
-        warn("spec", __("cannot render %s: %s") % (self.name, state.problem), location=self.get_location())
+        self.show(key)
+        warn(Warn.SPEC, f"cannot render {directive.name}: {self.state.problem}", location=directive.get_location())
         return True
 
 
-class OperationDirective(ApiDirective):
+class ApiObject(ObjectDescription[str], Generic[T]):
+    """An operation, resource or model (``subject``), described by :meth:`describe`.
+
+    As a directive in a document, :meth:`run` looks the subject up by the argument (warning
+    when it is not in the spec) and records what the document shows; nested in another
+    object, the parent calls :meth:`describe` with the subject itself (see :func:`nested`).
+    """
+
+    option_spec: ClassVar[OptionSpec] = {"no-index": directives.flag}
+    final_argument_whitespace = True  # OpenAPI operationIds and tags may contain spaces
+    #: The object type (``api:<kind>``), as the directive is named.
+    kind: ClassVar[str]
+    #: Node id prefix of the object's target (``api-op-get-contract``).
+    prefix: ClassVar[str]
+
+    ctx: ReadContext
+    subject: T
+
+    def run(self) -> list[nodes.Node]:
+        self.ctx = ReadContext.of(self)
+        subject = self.lookup()
+        result = self.describe(subject) if subject is not None else []
+        self.ctx.record()
+        return result
+
+    def lookup(self) -> T | None:
+        """The subject the argument names; ``None`` (after a warning) when there is none."""
+        raise NotImplementedError
+
+    def describe(self, subject: T) -> list[nodes.Node]:
+        """Index entries and the ``desc`` node of ``subject`` (:meth:`ObjectDescription.run`)."""
+        self.subject = subject
+        return super().run()
+
+    def get_signatures(self) -> list[str]:
+        """One signature, the name as given: no line splitting, no backslash handling."""
+        return [self.arguments[0]]
+
+    def parse_content_to_nodes(self, allow_section_headings: bool = False) -> list[nodes.Node]:
+        """The author's content (reST, without section headings); nothing to parse for the
+        objects a resource generates."""
+        return super().parse_content_to_nodes(allow_section_headings=False) if self.content else []
+
+    def add_target_and_index(self, name: str, sig: str, signode: addnodes.desc_signature) -> None:
+        node_id = make_id(self.env, self.state.document, self.prefix, name)
+        signode["ids"].append(node_id)
+        self.state.document.note_explicit_target(signode)
+        self.ctx.domain.note_object(self.objtype, name, node_id, self.display_name(), location=signode)
+        for text in self.index_texts():
+            self.indexnode["entries"].append(("single", text, node_id, "", None))
+
+    def display_name(self) -> str:
+        """The object's name in ``objects.inv`` and search results."""
+        raise NotImplementedError
+
+    def index_texts(self) -> list[str]:
+        """The object's entries in the general index."""
+        raise NotImplementedError
+
+
+def nested(cls: type[D], parent: SphinxDirective, ctx: ReadContext, name: str, *, no_index: bool) -> D:
+    """The object directive ``.. api:KIND:: NAME`` as if nested in ``parent``'s content
+    (same document, source and line), sharing ``ctx``; the caller then calls ``describe``."""
+    options = {"no-index": None} if no_index else {}
+    child = cls(
+        f"api:{cls.kind}", [name], options, StringList(), parent.lineno, parent.content_offset, "",
+        parent.state, parent.state_machine,
+    )
+    child.ctx = ctx
+    return child
+
+
+class OperationDirective(ApiObject[Operation]):
     """``.. api:operation:: NICKNAME`` — one operation, with an optional reST body."""
 
-    required_arguments = 1
-    final_argument_whitespace = True  # OpenAPI operationIds may contain spaces
-    has_content = True
+    kind = "operation"
+    prefix = "api-op"
+    full_path: str  # basePath + path
 
-    def run(self) -> list[nodes.Node]:
+    def lookup(self) -> Operation | None:
         nickname = self.arguments[0].strip()
-        ctx = self.context()
         key = f"op:{nickname}"
-        if self.no_spec(ctx, key):
-            return self.finish(ctx, [])
-        op = ctx.state.operations.get(nickname)
+        if self.ctx.no_spec(self, key):
+            return None
+        op = self.ctx.state.operations.get(nickname)
         if op is None:
-            ctx.show(key)  # re-read this document when the operation appears
-            warn("spec", __("operation %r is not in the API spec (%s)") % (nickname, ctx.state.spec.source), location=self.get_location())
-            return self.finish(ctx, [])
-        return self.finish(ctx, render_operation(ctx, op, self.user_content()))
+            self.ctx.show(key)  # re-read this document when the operation appears
+            source = self.ctx.state.spec.source if self.ctx.state.spec else ""
+            warn(Warn.SPEC, f"operation {nickname!r} is not in the API spec ({source})", location=self.get_location())
+        return op
+
+    def describe(self, subject: Operation) -> list[nodes.Node]:
+        self.ctx.show(f"op:{subject.nickname}")
+        self.full_path = self.ctx.state.full_path(subject)
+        return super().describe(subject)
+
+    def handle_signature(self, sig: str, signode: addnodes.desc_signature) -> str:
+        """``GET https://api.example.com/v2/contracts/{contract_id}`` (``basePath`` + path)."""
+        method = self.subject.method.upper()
+        signode += addnodes.desc_annotation(method + " ", method + " ", classes=["api-method", f"api-method-{method.lower()}"])
+        signode += addnodes.desc_name(self.full_path, self.full_path)
+        return self.subject.nickname
+
+    def display_name(self) -> str:
+        return f"{self.subject.method} {self.full_path}"
+
+    def index_texts(self) -> list[str]:
+        op = self.subject
+        return [f"{op.nickname} (API operation)", f"{op.method} {self.full_path} (API operation)"]
+
+    def _object_hierarchy_parts(self, sig_node: addnodes.desc_signature) -> tuple[str, ...]:
+        return (self.subject.resource_path, self.subject.nickname)
+
+    def _toc_entry_name(self, sig_node: addnodes.desc_signature) -> str:
+        return f"{self.subject.method} {self.subject.path}"
+
+    def transform_content(self, content_node: addnodes.desc_content) -> None:
+        content_node.insert(0, placeholder("operation", self.subject.nickname))
 
 
-class ResourceDirective(ApiDirective):
+class ModelObject(ApiObject[tuple[Resource, Model]]):
+    """A model of a resource (a link target of its response messages and fields). Made only
+    by :class:`ResourceDirective`, not a directive of its own: no ``api:model`` is registered."""
+
+    kind = "model"
+    prefix = "api-model"
+
+    def lookup(self) -> tuple[Resource, Model] | None:
+        raise NotImplementedError("models are described by their resource")
+
+    def handle_signature(self, sig: str, signode: addnodes.desc_signature) -> str:
+        resource, model = self.subject
+        signode += addnodes.desc_annotation("model ", "model ")
+        signode += addnodes.desc_name(model.id, model.id)
+        return f"{resource.resource_path}:{model.id}"
+
+    def display_name(self) -> str:
+        return self.subject[1].id
+
+    def index_texts(self) -> list[str]:
+        return [f"{self.subject[1].id} (API model)"]
+
+    def _object_hierarchy_parts(self, sig_node: addnodes.desc_signature) -> tuple[str, ...]:
+        resource, model = self.subject
+        return (resource.resource_path, model.id)
+
+    def _toc_entry_name(self, sig_node: addnodes.desc_signature) -> str:
+        return self.subject[1].id
+
+    def transform_content(self, content_node: addnodes.desc_content) -> None:
+        resource, model = self.subject
+        content_node.insert(0, placeholder("model", model.id, resource=resource.resource_path))
+
+
+class ResourceDirective(ApiObject[Resource]):
     """``.. api:resource:: /RESOURCE_PATH`` — a resource's description, operations and models."""
 
-    required_arguments = 1
-    final_argument_whitespace = True  # a resource from an OpenAPI tag: ``/Most Popular``
-    has_content = True
-    option_spec: ClassVar[dict[str, Any]] = {**ApiDirective.option_spec, "no-models": directives.flag}
+    kind = "resource"
+    prefix = "api-res"
+    option_spec: ClassVar[OptionSpec] = {**ApiObject.option_spec, "no-models": directives.flag}
 
-    def run(self) -> list[nodes.Node]:
+    def lookup(self) -> Resource | None:
         path = "/" + self.arguments[0].strip().strip("/")
-        ctx = self.context()
         key = f"res:{path}"
-        if self.no_spec(ctx, key):
-            return self.finish(ctx, [])
-        resource = ctx.state.resources.get(path)
+        if self.ctx.no_spec(self, key):
+            return None
+        resource = self.ctx.state.resources.get(path)
         if resource is None:
-            ctx.show(key)
-            known = ", ".join(sorted(ctx.state.resources)) or "none"
-            warn("spec", __("resource %r is not in the API spec (resources: %s)") % (path, known), location=self.get_location())
-            return self.finish(ctx, [])
-        return self.finish(ctx, render_resource(ctx, resource, models="no-models" not in self.options, extra=self.user_content()))
+            self.ctx.show(key)
+            known = ", ".join(sorted(self.ctx.state.resources)) or "none"
+            warn(Warn.SPEC, f"resource {path!r} is not in the API spec (resources: {known})", location=self.get_location())
+        return resource
+
+    def describe(self, subject: Resource) -> list[nodes.Node]:
+        self.ctx.show(f"res:{subject.resource_path}")
+        return super().describe(subject)
+
+    def handle_signature(self, sig: str, signode: addnodes.desc_signature) -> str:
+        path = self.subject.resource_path
+        signode += addnodes.desc_annotation("resource ", "resource ")
+        signode += addnodes.desc_name(path, path)
+        return path
+
+    def display_name(self) -> str:
+        return self.subject.resource_path
+
+    def index_texts(self) -> list[str]:
+        return [f"{self.subject.resource_path} (API resource)"]
+
+    def _object_hierarchy_parts(self, sig_node: addnodes.desc_signature) -> tuple[str, ...]:
+        return (self.subject.resource_path,)
+
+    def _toc_entry_name(self, sig_node: addnodes.desc_signature) -> str:
+        return self.subject.resource_path
+
+    def transform_content(self, content_node: addnodes.desc_content) -> None:
+        """The resource's placeholder, the author's content, every operation, then the models."""
+        resource = self.subject
+        content_node.insert(0, placeholder("resource", resource.resource_path))
+        no_index = "no-index" in self.options
+        seen: set[str] = set()
+        for op in resource.operations:
+            if op.nickname in seen or self.ctx.state.operations.get(op.nickname) is not op:
+                continue  # a duplicate nickname: the spec warning names it; show the first only
+            seen.add(op.nickname)
+            content_node += nested(OperationDirective, self, self.ctx, op.nickname, no_index=no_index).describe(op)
+        if "no-models" not in self.options and resource.models:
+            content_node += nodes.rubric("Models", "Models", classes=["api-rubric", "api-models"])
+            for model in resource.models.values():
+                child = nested(ModelObject, self, self.ctx, model.id, no_index=no_index)
+                content_node += child.describe((resource, model))
 
 
-class SpecDirective(ApiDirective):
+class SpecDirective(SphinxDirective):
     """``.. api:spec::`` — the API's overview; ``:operations:`` adds a table of every operation,
-    ``:full:`` renders every resource in full on this page (for small APIs)."""
+    ``:full:`` describes every resource in full on this page (for small APIs), without link
+    targets when ``:no-index:`` is given too."""
 
     has_content = False
-    option_spec: ClassVar[dict[str, Any]] = {
-        **ApiDirective.option_spec,
+    option_spec: ClassVar[OptionSpec] = {
+        "no-index": directives.flag,
         "operations": directives.flag,
         "full": directives.flag,
     }
 
     def run(self) -> list[nodes.Node]:
-        ctx = self.context()
-        if self.no_spec(ctx, "spec"):
-            return self.finish(ctx, [])
-        spec = ctx.state.spec
-        result = render_overview(ctx, spec, operations="operations" in self.options)
-        if "full" in self.options:
-            for resource in spec.resources:
-                if ctx.state.resources.get(resource.resource_path) is resource:
-                    result.extend(render_resource(ctx, resource))
-        return self.finish(ctx, result)
+        ctx = ReadContext.of(self)
+        result = self.overview(ctx)
+        ctx.record()
+        return result
+
+    def overview(self, ctx: ReadContext) -> list[nodes.Node]:
+        if ctx.no_spec(self, "spec"):
+            return []
+        operations = "operations" in self.options
+        ctx.show("spec")
+        if operations:
+            ctx.show("spec-ops")
+        result: list[nodes.Node] = [placeholder("overview", "", operations=operations)]
+        if "full" in self.options and ctx.state.spec is not None:
+            no_index = "no-index" in self.options
+            for resource in ctx.state.spec.resources:
+                if ctx.state.resources.get(resource.resource_path) is resource:  # the first of a path
+                    child = nested(ResourceDirective, self, ctx, resource.resource_path, no_index=no_index)
+                    result.extend(child.describe(resource))
+        return result

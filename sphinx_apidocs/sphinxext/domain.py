@@ -12,22 +12,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from docutils import nodes
 from sphinx.domains import Domain, ObjType
-from sphinx.locale import get_translation
 from sphinx.roles import XRefRole
-from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 
 from sphinx_apidocs.sphinxext.directives import OperationDirective, ResourceDirective, SpecDirective
+from sphinx_apidocs.sphinxext.warnings import Location, Warn, warn
 
 if TYPE_CHECKING:
+    from docutils.parsers.rst import Directive
     from sphinx.addnodes import pending_xref
     from sphinx.application import Sphinx
     from sphinx.builders import Builder
     from sphinx.environment import BuildEnvironment
-
-_ = get_translation("sphinx_apidocs")
-__ = get_translation("sphinx_apidocs", "console")
-logger = logging.getLogger(__name__)
+    from sphinx.util.typing import RoleFunction
 
 #: objects.inv / search priority: operations and resources first, models below.
 PRIORITIES = {"operation": 1, "resource": 1, "model": 2}
@@ -36,7 +33,9 @@ PRIORITIES = {"operation": 1, "resource": 1, "model": 2}
 class ResourceRole(XRefRole):
     """``:api:res:`contracts``` finds ``/contracts`` too: the leading slash is optional."""
 
-    def process_link(self, env: BuildEnvironment, refnode: Any, has_explicit_title: bool, title: str, target: str) -> tuple[str, str]:
+    def process_link(
+        self, env: BuildEnvironment, refnode: nodes.Element, has_explicit_title: bool, title: str, target: str
+    ) -> tuple[str, str]:
         title, target = super().process_link(env, refnode, has_explicit_title, title, target)
         target = target.strip()
         return title, target if target.startswith("/") else "/" + target
@@ -48,16 +47,16 @@ class ApiDomain(Domain):
     name = "api"
     label = "API"
     object_types: ClassVar[dict[str, ObjType]] = {
-        "operation": ObjType(_("operation"), "op"),
-        "resource": ObjType(_("resource"), "res"),
-        "model": ObjType(_("model"), "model"),
+        "operation": ObjType("operation", "op"),
+        "resource": ObjType("resource", "res"),
+        "model": ObjType("model", "model"),
     }
-    directives: ClassVar[dict[str, Any]] = {
+    directives: ClassVar[dict[str, type[Directive]]] = {
         "operation": OperationDirective,
         "resource": ResourceDirective,
         "spec": SpecDirective,
     }
-    roles: ClassVar[dict[str, Any]] = {
+    roles: ClassVar[dict[str, RoleFunction | XRefRole]] = {
         "op": XRefRole(warn_dangling=True),
         "res": ResourceRole(warn_dangling=True),
         "model": XRefRole(),
@@ -70,6 +69,8 @@ class ApiDomain(Domain):
         "objects": {},  # (objtype, name) -> (docname, node_id, dispname)
         "shown": {},  # docname -> {key: fingerprint}
     }
+    #: Bare model name -> first rendered model of that name, and ``len(objects)`` it is for.
+    _model_cache: tuple[int, dict[str, tuple[str, tuple[str, str, str]]]] | None = None
 
     @property
     def objects(self) -> dict[tuple[str, str], tuple[str, str, str]]:
@@ -79,13 +80,15 @@ class ApiDomain(Domain):
     def shown(self) -> dict[str, dict[str, str]]:
         return self.data.setdefault("shown", {})
 
-    def note_object(self, objtype: str, name: str, node_id: str, dispname: str, location: Any = None) -> None:
-        docname = self.env.current_document.docname
+    def note_object(self, objtype: str, name: str, node_id: str, dispname: str, location: Location = None) -> None:
+        docname = self.env.docname
         if (objtype, name) in self.objects:
             other = self.objects[objtype, name][0]
-            logger.warning(
-                __("duplicate description of API %s %s, other instance in %s; use :no-index: on one of them"),
-                objtype, name, other, location=location, type="apidocs", subtype="duplicate",
+            warn(
+                Warn.DUPLICATE,
+                f"duplicate description of API {objtype} {name}, other instance in {other}; "
+                "use :no-index: on one of them",
+                location=location,
             )
         self.objects[objtype, name] = (docname, node_id, dispname)
         self._model_cache = None
@@ -104,9 +107,10 @@ class ApiDomain(Domain):
         for key, value in otherdata["objects"].items():
             if value[0] in docnames:
                 if key in self.objects and self.objects[key][0] != value[0]:
-                    logger.warning(
-                        __("duplicate description of API %s %s, in %s and %s; use :no-index: on one of them"),
-                        key[0], key[1], self.objects[key][0], value[0], type="apidocs", subtype="duplicate",
+                    warn(
+                        Warn.DUPLICATE,
+                        f"duplicate description of API {key[0]} {key[1]}, in {self.objects[key][0]} and "
+                        f"{value[0]}; use :no-index: on one of them",
                         location=(value[0], None),
                     )
                 self.objects[key] = value
@@ -129,7 +133,7 @@ class ApiDomain(Domain):
     def _models_by_name(self) -> dict[str, tuple[str, tuple[str, str, str]]]:
         """Bare model name -> first rendered model of that name (cached while unchanged)."""
         key = len(self.objects)
-        cache = getattr(self, "_model_cache", None)
+        cache = self._model_cache
         if cache is None or cache[0] != key:  # objects change only while documents are read
             names: dict[str, tuple[str, tuple[str, str, str]]] = {}
             for (typ, name), value in sorted(self.objects.items()):
@@ -141,14 +145,14 @@ class ApiDomain(Domain):
     def resolve_xref(
         self, env: BuildEnvironment, fromdocname: str, builder: Builder, typ: str,
         target: str, node: pending_xref, contnode: nodes.Element,
-    ) -> nodes.Element | None:
+    ) -> nodes.reference | None:
         for objtype in self.objtypes_for_role(typ) or ():
             found = self.find(objtype, target, node.get("api:resource", ""))
             if found:
                 name, (docname, node_id, _disp) = found
                 return make_refnode(builder, fromdocname, docname, node_id, contnode, f"{name} ({objtype})")
-        if typ == "model":
-            return contnode  # a model that is not rendered anywhere: plain text, not an error
+        # Not found: intersphinx may know it; else Sphinx keeps the text. An unrendered model
+        # is not an error (``model`` references do not warn, except with ``nitpicky``).
         return None
 
     def resolve_any_xref(

@@ -10,10 +10,11 @@ re-read nothing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+from sphinx_apidocs.sphinxext.domain import ApiDomain
 from sphinx_apidocs.sphinxext.state import get_state
-from sphinx_apidocs.sphinxext.warnings import __, logger
+from sphinx_apidocs.sphinxext.warnings import logger
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -25,15 +26,15 @@ def outdated_documents(
 ) -> list[str]:
     """``env-get-outdated``: documents whose recorded fingerprints differ from this build's."""
     state = get_state(env)
-    domain = env.get_domain("api")
+    domain = cast(ApiDomain, env.get_domain("api"))
     stale: list[str] = []
-    for docname, shown in sorted(domain.shown.items()):  # type: ignore[attr-defined]
+    for docname, shown in sorted(domain.shown.items()):
         if docname in removed or docname in changed:
             continue
         if any(state.fingerprint(key) != fingerprint for key, fingerprint in shown.items()):
             stale.append(docname)
     if stale:
-        logger.info(__("apidocs: %d document(s) show changed API content: %s"), len(stale), ", ".join(stale))
+        logger.info("apidocs: %d document(s) show changed API content: %s", len(stale), ", ".join(stale))
     return stale
 
 

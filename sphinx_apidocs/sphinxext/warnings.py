@@ -1,39 +1,60 @@
-"""One place that emits the extension's warnings, so each has ``type="apidocs"`` and a subtype.
+"""The extension's warnings: one enum of subtypes, one function that emits them.
 
-``suppress_warnings = ["apidocs.coverage"]`` (or ``["apidocs"]``) silences them; every
-warning carries a location (a document and line, or ``file:line`` of a filter or spec file).
+Every warning has ``type="apidocs"`` and a subtype from :class:`Warn`, so
+``suppress_warnings = ["apidocs.coverage"]`` silences one kind and ``["apidocs"]`` all of
+them (as myst-parser's ``MystWarnings``). Every warning carries a location: a document and
+line, or ``file:line`` of a filter or spec file. ``docs/sphinx.rst`` lists the subtypes, and
+``tests/test_sphinx_warnings.py`` triggers each one and suppresses each one.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import enum
+from typing import Union
 
-from sphinx.locale import get_translation
+from docutils import nodes
 from sphinx.util import logging
 
 logger = logging.getLogger("sphinx_apidocs")
-__ = get_translation("sphinx_apidocs", "console")
 
-Subtype = Literal["fetch", "spec", "filter", "coverage", "field"]
-SUBTYPES: tuple[Subtype, ...] = ("fetch", "spec", "filter", "coverage", "field")
+#: Where a warning points: a node, a ``(docname, line)`` pair, or a ``file:line`` string.
+Location = Union[nodes.Node, tuple[Union[str, None], Union[int, None]], str, None]
 
 
-def warn(subtype: Subtype, message: str, location: Any = None) -> None:
-    """Log ``message`` as an ``apidocs.<subtype>`` warning at ``location``.
+class Warn(enum.Enum):
+    """The subtypes of ``apidocs`` warnings (``apidocs.<value>`` in ``suppress_warnings``)."""
 
-    ``location`` is a node, a ``(docname, line)`` pair or a ``file:line`` string. Sphinx reads
-    a string without ``:`` as a docname, so such a place (a spec file and JSON pointer) goes
-    in front of the message instead, in the same ``where: what`` form.
+    #: The endpoint failed and the last good snapshot is used; the snapshot cannot be saved.
+    FETCH = "fetch"
+    #: A non-fatal spec problem; a directive names an operation or resource the spec lacks.
+    SPEC = "spec"
+    #: A filter file cannot be read or parsed; a nickname has filters in two files.
+    FILTER = "filter"
+    #: An operation that returns something has no filter; a filter names no operation.
+    COVERAGE = "coverage"
+    #: A whitelisted path is not in the operation's response model.
+    FIELD = "field"
+    #: An object is described twice without ``:no-index:``.
+    DUPLICATE = "duplicate"
+
+
+def warn(kind: Warn, message: str, location: Location = None) -> None:
+    """Log ``message`` as an ``apidocs.<kind>`` warning at ``location``.
+
+    Sphinx reads a string without ``:`` as a docname, so such a place (a spec file and JSON
+    pointer) goes in front of the message instead, in the same ``where: what`` form.
     """
+    subtype = Warn(kind).value  # a subtype outside the enum fails here, not in a user's build
     if isinstance(location, str) and ":" not in location:
         message, location = f"{location}: {message}", None
     logger.warning(message, type="apidocs", subtype=subtype, location=location)
 
 
-def warn_located(subtype: Subtype, located: str) -> None:
+def warn_located(kind: Warn, located: str) -> None:
     """Warn with a ``"where: what"`` message (as the spec loader writes them) split apart."""
     where, sep, what = located.partition(": ")
     if sep and where and "\n" not in where:
-        warn(subtype, what, location=where)
+        warn(kind, what, location=where)
     else:
-        warn(subtype, located)
+        warn(kind, located)
+
