@@ -34,10 +34,13 @@ from sphinx_apidocs.filters import (
     escape_name,
     intersect,
     load_filters,
+    plan_of,
     select_tree,
     split_fields,
 )
-from sphinx_apidocs.filters import select as select_module
+from sphinx_apidocs.filters.budget import SELECTION_BUDGET
+from sphinx_apidocs.filters.compile import factory_cache_clear, factory_cache_info
+from sphinx_apidocs.filters.interpret import generic_node, interpret
 from sphinx_apidocs.filters.tree import TreeBuilder
 
 from filter_reference import reference
@@ -162,7 +165,8 @@ def test_selection_is_whitelist_then_request_and_errors_name_every_outsider(case
     # The same tree compiled the uncached way and through the generic fallback nodes.
     tree = select_tree(whitelist, text)
     assert compile_filter(tree)(data) == result
-    assert select_module._compile_generic(tree)(data) == result
+    assert interpret(plan_of(tree))(data) == result
+    assert interpret(plan_of(tree), reuse_factories=False)(data) == result
 
 
 @given(declarations, declarations, json_like)
@@ -325,19 +329,18 @@ def test_limits_keep_hostile_requests_cheap():
 
 
 def test_new_node_shapes_past_the_budget_use_generic_nodes(monkeypatch):
-    monkeypatch.setattr(select_module, "_selection_shapes", select_module.MAX_SELECTION_SHAPES)
-    monkeypatch.setattr(select_module._compile, "_factories", {})  # every shape is new
+    monkeypatch.setattr(SELECTION_BUDGET, "spent", SELECTION_BUDGET.limit)
+    factory_cache_clear()  # every shape is new
     names = [f"z{i}" for i in range(7)]
     tree = FilterTree.from_paths([f"{n}.{m}" for n in names for m in names] + ["leaf"])
     # Never-seen shapes: 41 fields at the top ('leaf' + one container per name, all below a leaf).
     request = ",".join(f"leaf.{n}.{m}" for n in names for m in names[:3]) + ",z1.z2,z3"
-    before = dict(select_module._compile._factories)
     selected = FieldSelector({"op": tree}).select("op", request)
-    assert select_module._compile._factories == before == {}  # nothing generated
+    assert factory_cache_info().shapes == 0  # nothing generated
     data = {"leaf": {n: {m: [1, {"q": 2}] for m in names} for n in names}, "z1": {"z2": 3, "z0": 4}, "z3": {"x": 1}}
     expected = reference(select_tree(tree, request), data)
     assert selected(data) == expected == compile_filter(select_tree(tree, request))(data)
-    assert selected.__code__ is select_module._generic_node(()).__code__
+    assert selected.__code__ is generic_node(()).__code__
     assert selected({"leaf": None, "z3": 5}) == {"z3": None, "leaf": None}
     assert selected([{"z1": ({"z2": 1},)}, "s"]) == [{"z1": [{"z2": 1}]}, None]
 

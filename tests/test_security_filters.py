@@ -8,6 +8,7 @@ the generic nodes past the shape budget), and the CLI.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import functools
 import io
@@ -32,13 +33,15 @@ from sphinx_apidocs.filters import (
     FilterError,
     FilterTree,
     compile_filter,
+    compile_plan,
     dotted_paths,
     load_filters,
     module_source,
     parse_filter_text,
+    plan_of,
     select_tree,
 )
-from sphinx_apidocs.filters import select as select_module
+from sphinx_apidocs.filters.interpret import interpret
 from sphinx_apidocs.filters.tree import TreeBuilder
 
 from filter_reference import reference
@@ -184,19 +187,26 @@ KEYS = ["a", "b", "c", "a.b", "*"]
 ODD_KEYS = [1, None, (1, "a"), 2.5, True]  # never match a named field; '*' passes them
 
 leaves = st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=2)
-exotic = st.recursive(
-    leaves,
-    lambda inner: st.lists(inner, max_size=3)
-    | st.lists(inner, max_size=3).map(tuple)
-    | st.builds(
-        make_mapping,
-        st.sampled_from(KINDS),
-        st.dictionaries(st.sampled_from(KEYS + ODD_KEYS), inner, max_size=4),
-        st.frozensets(st.sampled_from(KEYS + ODD_KEYS[:1]), max_size=2),
-        st.frozensets(st.sampled_from(KEYS), max_size=2),
-    ),
-    max_leaves=10,
-)
+
+
+def exotic_over(keys: list[str]) -> st.SearchStrategy[Any]:
+    """JSON-like data in every kind of container, keyed by ``keys`` (and odd keys)."""
+    return st.recursive(
+        leaves,
+        lambda inner: st.lists(inner, max_size=3)
+        | st.lists(inner, max_size=3).map(tuple)
+        | st.builds(
+            make_mapping,
+            st.sampled_from(KINDS),
+            st.dictionaries(st.sampled_from(keys + ODD_KEYS), inner, max_size=4),
+            st.frozensets(st.sampled_from(keys + ODD_KEYS[:1]), max_size=2),
+            st.frozensets(st.sampled_from(keys), max_size=2),
+        ),
+        max_leaves=10,
+    )
+
+
+exotic = exotic_over(KEYS)
 declarations = st.lists(
     st.tuples(st.lists(st.sampled_from(KEYS), min_size=1, max_size=3), st.booleans()), max_size=6
 )
@@ -248,7 +258,7 @@ def implementations(tree: FilterTree) -> dict[str, Callable[[Any], Any]]:
     return {
         "closures": compile_filter(tree),
         "generated module": namespace["FILTERS"]["op"],
-        "generic selection nodes": select_module._compile_generic(tree),
+        "generic selection nodes": interpret(plan_of(tree), reuse_factories=False),
     }
 
 
@@ -354,8 +364,51 @@ def test_selections_agree_with_the_reference_on_exotic_data(decls, data):
     tree = select_tree(whitelist, fields)
     expected = reference(tree, data)
     assert compile_filter(tree)(data) == expected
-    assert select_module._compile_generic(tree)(data) == expected
+    assert interpret(plan_of(tree))(data) == expected
+    assert interpret(plan_of(tree), reuse_factories=False)(data) == expected
     assert not any(isinstance(v, Secret) for v in reachable(expected))
+
+
+# Names that would run or break code if a consumer ever wrote them into source, and names that
+# collide with the identifiers of the generated code.
+HOSTILE_KEYS = [
+    "a", "b", "*", "'] or __import__('builtins').__setattr__('PWNED', 1) or d['", "\\", "\n", "\x00",
+    "\ud800", "{0}", "_K", "k0", "f0", "keys", "children", "spec", "_pick", "node",
+]
+
+
+@given(
+    st.lists(st.tuples(st.lists(st.sampled_from(HOSTILE_KEYS), min_size=1, max_size=3), st.booleans()), max_size=5),
+    exotic_over(HOSTILE_KEYS),
+)
+def test_one_plan_serves_every_consumer_alike(decls, data):
+    """The closures, the generated module, the generic nodes and the selector all read one
+    plan of the whitelist, and agree with the reference on hostile names and exotic data.
+    """
+    tree = build(decls)
+    plan = plan_of(tree)
+    selector = FieldSelector({"op": tree}, cache_size=0)
+    assert selector.plan("op") == plan and selector.plan("op") is selector.plan("op")
+    source = module_source({"op": tree}, sources=["t.yaml"], command="c")
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<generated>", "exec"), namespace)
+    # Request paths whose names survive a request's whitespace stripping (``" a"`` cannot).
+    fields = [p.replace(",", "\\,") for p in dotted_paths(tree) if p == p.strip()][::2]
+    selected = select_tree(tree, fields)
+    consumers = {
+        "closures": (compile_plan(plan), tree),
+        "generated module": (namespace["FILTERS"]["op"], tree),
+        "generic nodes": (interpret(plan, reuse_factories=False), tree),
+        "whitelist": (selector.select("op", None), tree),
+        "selection": (selector.select("op", fields), selected),
+    }
+    before = raw_snapshot(data)
+    for name, (f, expected_tree) in consumers.items():
+        out = f(data)
+        assert out == reference(expected_tree, data), name
+        assert raw_snapshot(data) == before, f"{name} mutated its input"
+        assert not any(isinstance(v, Secret) for v in reachable(out)), name
+    assert not hasattr(builtins, "PWNED")
 
 
 # --- deep data -------------------------------------------------------------------------------------

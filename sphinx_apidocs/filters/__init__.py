@@ -11,22 +11,16 @@ Imports neither Sphinx nor docutils, so a service can use it on its own::
 from __future__ import annotations
 
 from sphinx_apidocs.filters.codegen import module_source
-from sphinx_apidocs.filters.compile import Filter, compile_filter
-from sphinx_apidocs.filters.errors import FilterError, Location
-from sphinx_apidocs.filters.load import filter_files, load_filter_trees, load_filters
+from sphinx_apidocs.filters.compile import Filter, compile_filter, compile_plan
+from sphinx_apidocs.filters.errors import FieldSelectionError, FilterError, Location, UnknownOperationError
+from sphinx_apidocs.filters.load import CompiledFilters, filter_files, load_filter_trees, load_filters
 from sphinx_apidocs.filters.names import escape_name, split_dotted
+from sphinx_apidocs.filters.narrow import intersect, select_tree
 from sphinx_apidocs.filters.parse import LoadedFilter, parse_filter_bytes, parse_filter_file, parse_filter_text
 from sphinx_apidocs.filters.paths import dotted_paths
-from sphinx_apidocs.filters.select import (
-    CompiledFilters,
-    FieldSelectionError,
-    FieldSelector,
-    SelectionCacheInfo,
-    UnknownOperationError,
-    intersect,
-    select_tree,
-    split_fields,
-)
+from sphinx_apidocs.filters.plan import Plan, plan_of
+from sphinx_apidocs.filters.request import split_fields
+from sphinx_apidocs.filters.select import FieldSelector, SelectionCacheInfo
 from sphinx_apidocs.filters.tree import FilterTree
 
 __all__ = [
@@ -39,6 +33,7 @@ __all__ = [
     "LoadedFilter",
     "Location",
     "compile_filter",
+    "compile_plan",
     "dotted_paths",
     "escape_name",
     "filter_files",
@@ -49,6 +44,8 @@ __all__ = [
     "parse_filter_bytes",
     "parse_filter_file",
     "parse_filter_text",
+    "Plan",
+    "plan_of",
     "select_tree",
     "SelectionCacheInfo",
     "split_dotted",

@@ -1,27 +1,30 @@
-"""Python source for filter nodes and for the stand-alone generated module.
+"""Python source for filter nodes, and the stand-alone generated module.
 
 Why generate source: CPython builds a dict fastest from a dict *literal*, and a literal needs a
-fixed number of entries, so each node shape (``Shape``) gets its own factory function. Field
-names never appear in this source: factories take them as arguments ``k0, k1, ...`` (containers
-as ``c0, g0, ...``: name and child filter), so the text depends only on the shape's counts and
-every identifier comes from a counter.
+fixed number of entries, so each node shape (``plan.Shape``: leaf or container per field) gets
+its own factory function. Field names never appear in this source: a factory takes a level's
+names as a tuple ``keys`` (unpacked into ``k0, k1, ...``) and its children as a tuple
+``children`` (``f0, f1, ...``, ``None`` for a leaf), so the text depends only on the shape and
+every identifier comes from a template or a counter. ``compile`` calls the factories with the
+exact ``str`` names of a plan; ``module_source`` writes calls that read them from a table of
+literals (``_K``).
 
 A node function does one thing inline, the common case: for an exact ``dict`` it tries the
 optimistic literal ``{k0: d[k0], k1: f1(d[k1]), ...}`` (a ``try`` costs nothing on 3.11 when
 nothing is raised), and maps a list element-wise. Everything else goes to the node's
 *fallback*, generated per field count: tuples map element-wise too, ``None`` stays ``None``,
-non-mappings become ``None``, and
-objects with missing keys take unrolled ``in`` checks. After ``_MISSES`` misses a node skips
-the literal, and after ``_RECOVER`` complete objects in a row it tries it again, so sparse data
-does not pay for an exception per object. Keeping the node small keeps ``compile()`` cheap
-even though a filter of thousands of paths has a few hundred node shapes.
+non-mappings become ``None``, and objects with missing keys take unrolled ``in`` checks. After
+``_MISSES`` misses a node skips the literal, and after ``_RECOVER`` complete objects in a row it
+tries it again, so sparse data does not pay for an exception per object. The factories stay
+small (what does not need to be unrolled is done by fixed helpers in ``RUNTIME_SOURCE``), which
+keeps ``compile()`` cheap even though a filter of thousands of paths has a few hundred shapes.
 
 Mappings other than an exact ``dict`` (subclasses, ``Mapping`` types) are read only through
-their own protocol, never their raw storage: a key is *present* when ``key in d`` holds and
-``d[key]`` does not raise ``KeyError`` (``in`` first, so a ``defaultdict`` never grows), its
-value is ``d[key]``; a named field passes when present, and ``*`` passes every present key
-that ``d.keys()`` lists, whatever its type (a non-``str`` key can never match a named field,
-since names are exact ``str``). An exact ``dict`` is the same rule at C speed.
+their own protocol, never their raw storage (``_pick``): a key is *present* when ``key in d``
+holds and ``d[key]`` does not raise ``KeyError`` (``in`` first, so a ``defaultdict`` never
+grows), its value is ``d[key]``; a named field passes when present, and ``*`` passes every
+present key that ``d.keys()`` lists, whatever its type (a non-``str`` key can never match a
+named field, since names are exact ``str``). An exact ``dict`` is the same rule at C speed.
 
 Depth: every node catches ``RecursionError`` (free until raised) and hands its value to
 ``_deep``, the same semantics with an explicit stack, reading each node's ``spec`` attribute
@@ -32,31 +35,36 @@ produce (and more) is filtered, not crashed on, and shallow data never pays for 
 from __future__ import annotations
 
 import ast
-from typing import Callable, Mapping, NamedTuple, Sequence, TypeVar
+from typing import Mapping, Sequence
 
+from sphinx_apidocs.filters.plan import PlanNode, Shape, plan_of
 from sphinx_apidocs.filters.tree import FilterTree
-
-T = TypeVar("T")
 
 _MISSES = 16  # optimistic misses before a node switches to ``in`` checks
 _RECOVER = 64  # complete objects in a row before it switches back
 
 
-class Shape(NamedTuple):
-    """What a factory's source depends on: ``kind`` is ``node``, ``fallback`` or ``star``;
-    ``pattern`` has one letter per field, ``L`` leaf or ``C`` container (only the length
-    matters to a fallback).
-    """
+# What every factory's code uses, fixed text: two stdlib imports; ``_pick``, which reads a
+# mapping that is not an exact dict through its protocol; ``_deep``, the depth-safe interpreter
+# every node falls back to. Exec'd once by ``compile`` and copied verbatim into the generated
+# module, so both run the same text.
+RUNTIME_SOURCE = """\
+from collections.abc import Mapping as _Mapping
+from itertools import compress as _compress
 
-    kind: str
-    pattern: str = ""
+
+def _pick(d, keys):
+    \"\"\"The present ``keys`` of ``d`` (a mapping, not an exact dict), read by its protocol.\"\"\"
+    r = {}
+    for k in keys:
+        if k in d:
+            try:
+                r[k] = d[k]
+            except KeyError:
+                pass
+    return r
 
 
-STAR = Shape("star")
-
-# The depth-safe interpreter every node falls back to (``_deep(node, d)``); exec'd by
-# ``compile`` and copied verbatim into the generated module, so both run the same text.
-DEEP_SOURCE = """\
 def _deep(node, d):
     \"\"\"``node(d)`` with an explicit stack: for data nested deeper than recursion allows.\"\"\"
     top = [None]
@@ -73,18 +81,10 @@ def _deep(node, d):
                 out[slot] = None
                 continue
         spec = node.spec
-        r = {}
         if spec is None:
-            if type(d) is dict:
-                r = d.copy()
-            else:
-                for k in d.keys():
-                    if k in d:
-                        try:
-                            r[k] = d[k]
-                        except KeyError:
-                            pass
+            r = d.copy() if type(d) is dict else _pick(d, d.keys())
         else:
+            r = {}
             for k, f in spec:
                 if k in d:
                     try:
@@ -110,14 +110,7 @@ def {name}():
             elif isinstance(d, (list, tuple)):
                 return [node(x) for x in d]
             elif isinstance(d, _Mapping):
-                r = {{}}
-                for k in d.keys():
-                    if k in d:
-                        try:
-                            r[k] = d[k]
-                        except KeyError:
-                            pass
-                return r
+                return _pick(d, d.keys())
             return None
         except RecursionError:
             return _deep(node, d)
@@ -127,8 +120,8 @@ def {name}():
 """
 
 _NODE_TEMPLATE = """\
-def {name}({params}fallback):
-    state = [0]
+def {name}(keys, children, fallback):
+{unpack}    state = [0]
 
     def node(d):
         try:
@@ -143,13 +136,14 @@ def {name}({params}fallback):
         except RecursionError:
             return _deep(node, d)
 
-    other = fallback(node, state, ({pairs}){keys})
-    node.spec = ({spec})
+    node.spec = spec = tuple(zip(keys, children))
+    other = fallback(node, state, keys, tuple(_compress(spec, children)))
     return node
 """
 
 _FALLBACK_TEMPLATE = """\
-def {name}(node, state, containers{keys}):
+def {name}(node, state, keys, containers):
+{unpack}
     def other(d):
         if type(d) is dict:
             r = {{}}{checks}
@@ -158,7 +152,7 @@ def {name}(node, state, containers{keys}):
         elif isinstance(d, (list, tuple)):
             return [node(x) for x in d]
         elif isinstance(d, _Mapping):
-            r = {{}}{protocol_checks}
+            r = _pick(d, keys)
         else:
             return None
         for c, g in containers:
@@ -178,30 +172,11 @@ def {name}(node, state, containers{keys}):
 """
 
 
-def shape_of(tree: FilterTree) -> Shape:
-    """The node shape of one tree level."""
-    if tree.star:
-        return STAR
-    return Shape("node", "".join("L" if child is None else "C" for _, child in tree.fields))
-
-
-def factory_args(
-    tree: FilterTree, key: Callable[[str], T], child: Callable[[FilterTree], T]
-) -> list[T]:
-    """Arguments for the node factory of ``tree`` before its fallback factory: each name,
-    followed by its child filter for a container, as produced by ``key`` and ``child``.
-    """
-    args: list[T] = []
-    for name, sub in tree.fields:
-        args.append(key(name))
-        if sub is not None:
-            args.append(child(sub))
-    return args
-
-
-def fallback_shape(shape: Shape) -> Shape:
-    """The fallback a node shape uses: it depends on the number of fields only."""
-    return Shape("fallback", "L" * len(shape.pattern))
+def _unpack(names: list[str], source: str) -> str:
+    """``    k0, k1 = keys`` (a line of the factory's body), or nothing for no names."""
+    if not names:
+        return ""
+    return f"    {', '.join(names)}{',' if len(names) == 1 else ''} = {source}\n"
 
 
 def factory_source(shape: Shape, name: str) -> str:
@@ -212,16 +187,8 @@ def factory_source(shape: Shape, name: str) -> str:
     if shape.kind == "fallback":
         return _FALLBACK_TEMPLATE.format(
             name=name,
-            keys="".join(f", {k}" for k in keys),
+            unpack=_unpack(keys, "keys"),
             checks="".join(f"\n            if {k} in d:\n                r[{k}] = d[{k}]" for k in keys),
-            protocol_checks="".join(
-                f"\n            if {k} in d:\n"
-                f"                try:\n"
-                f"                    r[{k}] = d[{k}]\n"
-                f"                except KeyError:\n"
-                f"                    pass"
-                for k in keys
-            ),
             count=len(keys),
             misses=_MISSES,
             last_miss=_MISSES - 1,
@@ -230,28 +197,14 @@ def factory_source(shape: Shape, name: str) -> str:
         )
     if shape.kind != "node" or set(shape.pattern) - {"L", "C"}:
         raise ValueError(f"bad shape {shape!r}")
-    params: list[str] = []
-    values: list[str] = []
-    pairs: list[str] = []
-    spec: list[str] = []
-    for i, kind in enumerate(shape.pattern):
-        params.append(f"k{i}")
-        if kind == "C":
-            params.append(f"f{i}")
-            pairs.append(f"(k{i}, f{i}), ")
-            values.append(f"k{i}: f{i}(d[k{i}])")
-            spec.append(f"(k{i}, f{i}), ")
-        else:
-            values.append(f"k{i}: d[k{i}]")
-            spec.append(f"(k{i}, None), ")
+    values = [
+        f"k{i}: f{i}(d[k{i}])" if kind == "C" else f"k{i}: d[k{i}]" for i, kind in enumerate(shape.pattern)
+    ]
     return _NODE_TEMPLATE.format(
         name=name,
-        params="".join(f"{p}, " for p in params),
+        unpack=_unpack(keys, "keys") + _unpack([f"f{i}" for i in range(len(keys))], "children"),
         misses=_MISSES,
         literal=", ".join(values),
-        pairs="".join(pairs),
-        keys="".join(f", {k}" for k in keys),
-        spec="".join(spec),
     )
 
 
@@ -303,10 +256,9 @@ def module_source(
     (``HEADER``): Python reads an encoding declaration only there (PEP 263), and line 1 pins
     UTF-8, so nothing a user controls can change how the file is decoded.
     """
+    plan = plan_of(*filters.values())
     keys: dict[str, int] = {}
-    shapes: dict[Shape, str] = {}
-    nodes: dict[int, str] = {}
-    factories: list[str] = []
+    factories = {shape: f"_s{index}" for index, shape in enumerate(plan.shapes)}
     statements: list[str] = []
 
     def key(value: str) -> str:
@@ -315,33 +267,21 @@ def module_source(
             keys[value] = len(keys)
         return f"_K[{keys[value]}]"
 
-    def factory(shape: Shape) -> str:
-        if shape not in shapes:
-            shapes[shape] = f"_s{len(shapes)}"
-            factories.append(factory_source(shape, shapes[shape]))
-        return shapes[shape]
-
-    def emit(tree: FilterTree) -> str:
-        # Post-order, iteratively, so children are defined before their parents.
-        stack: list[tuple[FilterTree, bool]] = [(tree, False)]
-        while stack:
-            node, ready = stack.pop()
-            if id(node) in nodes:
-                continue
-            if not ready:
-                stack.append((node, True))
-                stack.extend((sub, False) for _, sub in reversed(node.fields) if sub is not None)
-                continue
-            shape = shape_of(node)
-            args = [] if shape == STAR else factory_args(node, key, lambda sub: nodes[id(sub)])
-            if shape != STAR:
-                args.append(factory(fallback_shape(shape)))
-            var = nodes[id(node)] = f"_n{len(nodes)}"
-            statements.append(f"{var} = {factory(shape)}({', '.join(args)})")
-        return nodes[id(tree)]
+    def emit(node: PlanNode, made: Sequence[str]) -> str:
+        variable = f"_n{len(made)}"
+        if node.fallback is None:
+            args = ""
+        else:
+            names = "".join(f"{key(name)}, " for name in node.names)
+            children = "".join(f"{child}, " for child in node.children_of(made, "None"))
+            args = f"({names}), ({children}), {factories[node.fallback]}"
+        statements.append(f"{variable} = {factories[node.shape]}({args})")
+        return variable
 
     # A nickname may be a str subclass: ``str.__str__`` gives its exact-str value.
-    entries = [f"    {key(str.__str__(nick))}: {emit(tree)}," for nick, tree in filters.items()]
+    nicknames = [key(str.__str__(nickname)) for nickname in filters]
+    made = plan.build(emit)
+    entries = [f"    {nickname}: {made[root]}," for nickname, root in zip(nicknames, plan.roots)]
     lines = [*HEADER, "# Sources:"]
     lines += [f"#   {comment_text(source)}" for source in sources]
     lines += ["# Regenerate with:", f"#   {comment_text(command)}"]
@@ -351,17 +291,14 @@ def module_source(
         "Standard library only. Field names appear solely as string literals in ``_K``.",
         '"""',
         "",
-        "from collections.abc import Mapping as _Mapping",
-        "",
-        "",
-        DEEP_SOURCE,
+        RUNTIME_SOURCE,
         "",
         "_K = (",
     ]
     lines += [f"    {str_literal(value)}," for value in keys]
     lines += [")", ""]
-    for source in factories:
-        lines += ["", source]
+    for shape, name in factories.items():
+        lines += ["", factory_source(shape, name)]
     lines += [""] + statements + ["", "FILTERS = {"] + entries + ["}", ""]
     source = "\n".join(lines)
     if not source.isascii():  # pragma: no cover - every variable part is escaped above

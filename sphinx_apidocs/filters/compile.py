@@ -1,8 +1,13 @@
-"""``compile_filter``: a ``FilterTree`` as a fast closure (one node function per tree level).
+"""``compile_filter``: a ``FilterTree`` as a fast closure (one node function per plan node).
 
-Each level's function comes from a factory generated once per node shape (see ``codegen``),
-so compiling a large filter mostly calls cached factories with the exact ``str`` names. This
-must build the same arguments as ``codegen.factory_args`` (tests compare the two outputs).
+Each node's function comes from a factory generated once per node shape (``codegen``), so
+compiling a large filter mostly calls cached factories with the exact ``str`` names. The
+factories live for the life of the process, in one cache: ``generated`` tells whether a
+shape's factory exists (the field selector budgets new ones), ``factory_cache_info`` and
+``factory_cache_clear`` let benchmarks and tests observe it and start cold.
+
+Generated source is compiled under a unique file name registered in ``linecache``, so
+tracebacks and debuggers show the generated lines.
 """
 
 from __future__ import annotations
@@ -10,76 +15,84 @@ from __future__ import annotations
 import builtins
 import itertools
 import linecache
-from collections.abc import Mapping
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple, Sequence
 
-from sphinx_apidocs.filters.codegen import DEEP_SOURCE, STAR, Shape, factory_source
+from sphinx_apidocs.filters.codegen import RUNTIME_SOURCE, factory_source
+from sphinx_apidocs.filters.plan import Plan, PlanNode, Shape, plan_of
 from sphinx_apidocs.filters.tree import FilterTree
 
 Filter = Callable[[Any], Any]
 
-_factories: dict[Shape, Callable[..., Any]] = {}
+_factories: dict[Shape, Callable[..., Filter]] = {}
 _counter = itertools.count()
 
 
 def _run(source: str, label: str, namespace: dict[str, Any]) -> None:
-    """Execute generated ``source`` under a unique, registered file name, so tracebacks
-    show the generated lines.
-    """
+    """Execute generated ``source`` under a unique, registered file name."""
     filename = f"<sphinx_apidocs.filters {label} {next(_counter)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     exec(compile(source, filename, "exec"), namespace)
 
 
-_deep_namespace: dict[str, Any] = {"__builtins__": builtins, "_Mapping": Mapping}
-_run(DEEP_SOURCE, "deep", _deep_namespace)
+_runtime: dict[str, Any] = {"__builtins__": builtins}
+_run(RUNTIME_SOURCE, "runtime", _runtime)
 
-deep_apply: Callable[[Filter, Any], Any] = _deep_namespace["_deep"]
+deep_apply: Callable[[Filter, Any], Any] = _runtime["_deep"]
 """``deep_apply(node, value)``: ``node(value)`` without recursion, for any node function made
-here (or by ``select``) that has a ``spec`` attribute. Nodes call it themselves when the data is
-nested deeper than the recursion limit allows; it is public for such hand-made nodes.
+here (or by ``interpret``) that has a ``spec`` attribute. Nodes call it themselves when the
+data is nested deeper than the recursion limit allows; it is public for such hand-made nodes.
 """
 
 
-def _factory(shape: Shape) -> Callable[..., Any]:
-    """The node factory for ``shape``, generated and compiled on first use."""
-    factory = _factories.get(shape)
-    if factory is None:  # two threads may both compile a shape: harmless, same result
-        namespace: dict[str, Any] = {"__builtins__": builtins, "_Mapping": Mapping, "_deep": deep_apply}
-        _run(factory_source(shape, "factory"), shape.kind, namespace)
-        factory = _factories[shape] = namespace["factory"]
+def _generate(shape: Shape) -> Callable[..., Filter]:
+    """Generate, compile and cache the factory for ``shape`` (on its first use)."""
+    namespace = dict(_runtime)  # _Mapping, _compress, _pick, _deep
+    _run(factory_source(shape, "factory"), shape.kind, namespace)
+    factory = _factories[shape] = namespace["factory"]  # two threads may both get here: harmless
     return factory
+
+
+def generated(shape: Shape) -> bool:
+    """Whether the factory for ``shape`` exists already (building with it costs no codegen)."""
+    return shape in _factories
+
+
+def build_node(node: PlanNode, made: Sequence[Filter]) -> Filter:
+    """The function for one plan node, its children taken from ``made`` (``Plan.build``)."""
+    factory = _factories.get(node.shape) or _generate(node.shape)
+    if node.fallback is None:
+        return factory()
+    fallback = _factories.get(node.fallback) or _generate(node.fallback)
+    return factory(node.names, node.children_of(made, None), fallback)
+
+
+def compile_plan(plan: Plan) -> Filter:
+    """The function for ``plan``'s one tree (equal levels share one function)."""
+    return plan.build(build_node)[plan.root]
 
 
 def compile_filter(tree: FilterTree) -> Filter:
     """A function applying ``tree`` to a response (see "Filter semantics" in DESIGN.md).
 
-    Subtrees shared in ``tree`` (YAML aliases) share one compiled function. Built bottom-up
-    with an explicit stack, so a tree of any depth compiles.
+    Equal subtrees in ``tree`` (YAML aliases, repeated object types) share one compiled
+    function; a tree of any depth compiles (the plan is built without recursion).
     """
-    compiled: dict[int, Filter] = {}
-    stack: list[tuple[FilterTree, bool]] = [(tree, False)]
-    while stack:
-        node, ready = stack.pop()
-        if id(node) in compiled:
-            continue
-        if not ready:
-            stack.append((node, True))
-            stack.extend((sub, False) for _, sub in reversed(node.fields) if sub is not None)
-            continue
-        if node.star:
-            built = _factory(STAR)()
-        else:
-            args: list[Any] = []
-            pattern: list[str] = []
-            for name, sub in node.fields:
-                args.append(name)
-                if sub is None:
-                    pattern.append("L")
-                else:
-                    pattern.append("C")
-                    args.append(compiled[id(sub)])
-            args.append(_factory(Shape("fallback", "L" * len(pattern))))
-            built = _factory(Shape("node", "".join(pattern)))(*args)
-        compiled[id(node)] = built
-    return compiled[id(tree)]
+    return compile_plan(plan_of(tree))
+
+
+class FactoryCacheInfo(NamedTuple):
+    """``shapes``: node factories generated so far in this process (each compiled once)."""
+
+    shapes: int
+
+
+def factory_cache_info() -> FactoryCacheInfo:
+    """How many factories exist (for benchmarks, tests and the selector's budget reports)."""
+    return FactoryCacheInfo(len(_factories))
+
+
+def factory_cache_clear() -> None:
+    """Forget every generated factory (compiled filters keep working): the next compile
+    starts cold. For benchmarks and tests; a service has no reason to call it.
+    """
+    _factories.clear()

@@ -5,17 +5,70 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Iterable, Union
+from typing import Any, Iterable, Mapping, NoReturn, Union
 
-from sphinx_apidocs.filters.compile import compile_filter
+from sphinx_apidocs.filters.compile import Filter
 from sphinx_apidocs.filters.errors import FilterError, quoted
 from sphinx_apidocs.filters.parse import LoadedFilter, parse_filter_bytes, parse_filter_file, read_filter_file
-from sphinx_apidocs.filters.select import DEFAULT_CACHE_SIZE, CompiledFilters, FieldSelector
+from sphinx_apidocs.filters.select import DEFAULT_CACHE_SIZE, FieldSelector
 
 FILTER_SUFFIXES = (".yaml", ".yml", ".json")
 
 PathArg = Union[str, "os.PathLike[str]"]
 Paths = Union[PathArg, Iterable[PathArg]]
+
+
+class CompiledFilters(dict[str, Filter]):
+    """What ``load_filters`` returns: a read-only ``{nickname: compiled filter}`` mapping with
+    ``select(nickname, fields)`` (``FieldSelector.select``) and ``selector``.
+
+    A ``dict`` subclass so ``filters[nickname]`` stays a C-speed lookup; every mutating method
+    raises ``TypeError``.
+    """
+
+    __slots__ = ("selector", "select")
+
+    def __init__(self, compiled: Mapping[str, Filter], selector: FieldSelector) -> None:
+        dict.__init__(self, compiled)
+        self.selector = selector
+        self.select = selector.select
+
+    def __setitem__(self, key: str, value: Filter) -> NoReturn:
+        _read_only()
+
+    def __delitem__(self, key: str) -> NoReturn:
+        _read_only()
+
+    # mypy wants an in-place operator to take what ``dict.__or__`` takes, and an override to
+    # take what ``dict.__ior__`` takes; no signature can do both, and this one only raises.
+    def __ior__(self, other: Any) -> NoReturn:  # type: ignore[misc]
+        _read_only()
+
+    def clear(self) -> NoReturn:
+        _read_only()
+
+    def pop(self, *args: Any) -> NoReturn:
+        _read_only()
+
+    def popitem(self) -> NoReturn:
+        _read_only()
+
+    def setdefault(self, *args: Any) -> NoReturn:
+        _read_only()
+
+    def update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _read_only()
+
+    def __repr__(self) -> str:
+        return f"CompiledFilters({dict.__repr__(self)})"
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("compiled filters cannot be pickled")
+
+
+def _read_only() -> NoReturn:
+    raise TypeError("compiled filters are read-only")
+
 
 _cache: dict[tuple[tuple[str, ...], int], tuple[tuple[tuple[str, bytes], ...], CompiledFilters]] = {}
 
@@ -98,9 +151,8 @@ def load_filters(paths: Paths, *, selection_cache_size: int = DEFAULT_CACHE_SIZE
         parse_filter_bytes(data, display, json_syntax=str(file).lower().endswith(".json"))
         for file, display, data in contents
     )
-    trees = {nickname: item.tree for nickname, item in loaded.items()}
-    compiled = {nickname: compile_filter(tree) for nickname, tree in trees.items()}
-    selector = FieldSelector(trees, cache_size=selection_cache_size, compiled=compiled)
-    result = CompiledFilters(compiled, selector)
+    # The selector plans each whitelist once: for its compiled filter and for every request.
+    selector = FieldSelector(loaded, cache_size=selection_cache_size)
+    result = CompiledFilters({nickname: selector.whitelist(nickname) for nickname in loaded}, selector)
     _cache[key] = (stamp, result)
     return result

@@ -158,8 +158,9 @@ def _yaml_nesting(text: str, display: str, limit: int) -> tuple[int, Location]:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > deepest:
-                    mark = event.start_mark
-                    deepest, location = depth, Location(display, mark.line + 1, mark.column + 1)
+                    deepest, mark = depth, event.start_mark
+                    if mark is not None:  # PyYAML's parser always sets it (the stubs allow None)
+                        location = Location(display, mark.line + 1, mark.column + 1)
                     if depth > limit:
                         break
             elif isinstance(event, yaml.CollectionEndEvent):
@@ -258,10 +259,8 @@ class _FileParser:
 
     def kind(self, node: Node) -> str:
         """What a node is, for messages: ``a list``, ``an integer (3)``, ``null``..."""
-        if isinstance(node, SequenceNode):
-            return "a list"
-        if isinstance(node, MappingNode):
-            return "a mapping"
+        if not isinstance(node, ScalarNode):
+            return "a list" if isinstance(node, SequenceNode) else "a mapping"
         if self.json_syntax:
             if node.style == '"':
                 return f"a string {quoted(self.scalar_text(node))}"
@@ -292,10 +291,9 @@ class _FileParser:
 
     def string(self, node: Node, what: str) -> str:
         """The text of a string scalar, or an error saying ``what`` must be a string."""
-        is_string = isinstance(node, ScalarNode) and (
-            node.style == '"' if self.json_syntax else node.tag == _TAG + "str"
-        )
-        if not is_string:
+        if not isinstance(node, ScalarNode) or (
+            node.style != '"' if self.json_syntax else node.tag != _TAG + "str"
+        ):
             hint = ""
             if (
                 isinstance(node, ScalarNode)

@@ -10,9 +10,37 @@ places costs one subtree, not a thousand.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Sequence, Union
+from typing import Callable, Hashable, Iterable, Iterator, Sequence, TypeVar, Union
 
 from sphinx_apidocs.filters.names import split_dotted
+
+N = TypeVar("N")
+
+
+def bottom_up(
+    roots: Iterable[N], children: Callable[[N], Iterable[N]], key: Callable[[N], Hashable] = id
+) -> Iterator[N]:
+    """Every node reachable from ``roots``, once per ``key`` (by default: once per object), each
+    after all of its ``children``: the one walk over trees in this package. An explicit stack,
+    so a tree of any depth is walked; a shared subtree is walked once, so a tree that would be
+    huge if its aliases were expanded costs no more than its distinct objects. Children are
+    visited in the order ``children`` lists them. The nodes must outlive the walk (``id``).
+    """
+    done: set[Hashable] = set()
+    for root in roots:
+        if key(root) in done:
+            continue
+        stack: list[tuple[N, Iterator[N]]] = [(root, iter(children(root)))]
+        while stack:
+            node, below = stack[-1]
+            for child in below:  # the next child not walked yet goes on the stack
+                if key(child) not in done:
+                    stack.append((child, iter(children(child))))
+                    break
+            else:  # all its children are done (trees have no cycles, so none is on the stack)
+                stack.pop()
+                done.add(key(node))
+                yield node
 
 
 @dataclass(frozen=True)
@@ -52,18 +80,14 @@ class FilterTree:
         """True when nothing passes (``[]``): not even one leaf or ``*``."""
         return not self.fields and not self.star
 
+    def subtrees(self) -> list[FilterTree]:
+        """The containers' subtrees, in field order (``bottom_up``'s ``children``)."""
+        return [child for _, child in self.fields if child is not None]
+
     def size(self) -> int:
         """Leaves plus ``*`` levels as if every shared subtree were expanded (cheap on a DAG)."""
         memo: dict[int, int] = {}
-        stack: list[tuple[FilterTree, bool]] = [(self, False)]  # explicit: any depth
-        while stack:
-            tree, ready = stack.pop()
-            if id(tree) in memo:
-                continue
-            if not ready:
-                stack.append((tree, True))
-                stack.extend((child, False) for _, child in tree.fields if child is not None)
-                continue
+        for tree in bottom_up([self], FilterTree.subtrees):
             memo[id(tree)] = int(tree.star) + sum(
                 1 if child is None else memo[id(child)] for _, child in tree.fields
             )
@@ -72,21 +96,17 @@ class FilterTree:
     def depth(self) -> int:
         """Levels of objects the tree reaches: 1 for ``[a, b]``, 2 for ``[a.b]``; 0 if empty."""
         memo: dict[int, int] = {}
-        stack: list[tuple[FilterTree, bool]] = [(self, False)]
-        while stack:
-            tree, ready = stack.pop()
-            if id(tree) in memo:
-                continue
-            if not ready:
-                stack.append((tree, True))
-                stack.extend((child, False) for _, child in tree.fields if child is not None)
-                continue
+        for tree in bottom_up([self], FilterTree.subtrees):
             below = [0 if child is None else memo[id(child)] for _, child in tree.fields]
             memo[id(tree)] = 0 if tree.is_empty() else 1 + max(below, default=0)
         return memo[id(self)]
 
 
 _Child = Union["TreeBuilder", FilterTree, None]
+
+
+def _name(field: tuple[str, FilterTree | None]) -> str:
+    return field[0]
 
 
 class TreeBuilder:
@@ -146,23 +166,21 @@ class TreeBuilder:
             for name, sub in tree.fields:
                 node.add((name,), tree=sub)
 
-    def build(self) -> FilterTree:
-        """Freeze into a ``FilterTree`` (shared subtrees are reused, not copied); bottom-up
-        with an explicit stack, so a path of any length builds.
+    def build(self, *, sort: bool = False) -> FilterTree:
+        """Freeze into a ``FilterTree`` (shared subtrees are reused, not copied); bottom-up, so
+        a path of any length builds. ``sort``: every level declared here comes sorted by key
+        (a canonical form: the same declarations in any order give equal trees).
         """
         built: dict[int, FilterTree] = {}
-        stack: list[tuple[TreeBuilder, bool]] = [(self, False)]
-        while stack:
-            builder, ready = stack.pop()
-            if not ready:
-                stack.append((builder, True))
-                stack.extend((c, False) for c in builder._fields.values() if isinstance(c, TreeBuilder))
-                continue
-            built[id(builder)] = FilterTree(
-                tuple(
-                    (name, built[id(child)] if isinstance(child, TreeBuilder) else child)
-                    for name, child in builder._fields.items()
-                ),
-                builder._star,
-            )
+        for builder in bottom_up([self], TreeBuilder._builders):
+            fields = [
+                (name, built[id(child)] if isinstance(child, TreeBuilder) else child)
+                for name, child in builder._fields.items()
+            ]
+            if sort:
+                fields.sort(key=_name)
+            built[id(builder)] = FilterTree(tuple(fields), builder._star)
         return built[id(self)]
+
+    def _builders(self) -> list[TreeBuilder]:
+        return [child for child in self._fields.values() if isinstance(child, TreeBuilder)]
