@@ -7,30 +7,13 @@ bound, and that no traceback is printed. The faults come from a real server on 1
 from __future__ import annotations
 
 import json
-import time
 import tracemalloc
 
 import pytest
 
+from cli_helpers import LISTING, PETS, run_cli
 from httpserver import Route, scripted_server, unused_port
-from sphinx_apidocs.cli import main
 
-LISTING = {"swaggerVersion": "1.2", "apis": [{"path": "/pets.{format}", "description": "Pets"}]}
-PETS = {
-    "swaggerVersion": "1.2",
-    "basePath": "https://api.example.com",
-    "resourcePath": "/pets",
-    "apis": [{"path": "/pets", "operations": [{"method": "GET", "nickname": "list-pets", "type": "void"}]}],
-}
-
-
-def run_cli(args, capsys):
-    started = time.monotonic()
-    status = main(args)
-    elapsed = time.monotonic() - started
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return status, out, err, elapsed
 
 
 def run_cli_traced(args, capsys):

@@ -24,8 +24,8 @@ from typing import Any, Iterator
 
 import pytest
 
+from cli_helpers import LISTING, PETS, one_error, run_cli
 from httpserver import Route, ScriptedServer, scripted_server
-from sphinx_apidocs.cli import main
 from sphinx_apidocs.errors import ConfigError, FetchError
 from sphinx_apidocs.spec import FetchOptions
 from sphinx_apidocs.spec.fetch import Fetcher
@@ -34,34 +34,11 @@ from sphinx_apidocs.spec.sources import load_documents
 sys.path.insert(0, str(Path(__file__).resolve().parent / "sphinx_projects"))
 from buildtools import sphinx_build  # noqa: E402
 
-LISTING = {"swaggerVersion": "1.2", "apis": [{"path": "/pets.{format}", "description": "Pets"}]}
-PETS = {
-    "swaggerVersion": "1.2",
-    "basePath": "https://api.example.com",
-    "resourcePath": "/pets",
-    "apis": [{"path": "/pets", "operations": [{"method": "GET", "nickname": "list-pets", "type": "void"}]}],
-}
 TOKEN = "tok-Secret-7f3a9c"
 PASSWORD = "pw-Secret-19e2"
 API_KEY = "key-Secret-55d1"
 SECRETS = (TOKEN, PASSWORD, API_KEY)
 BASIC = "Basic " + base64.b64encode(f"alice:{PASSWORD}".encode()).decode()
-
-
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str, float]:
-    started = time.monotonic()
-    status = main(args)
-    elapsed = time.monotonic() - started
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return status, out, err, elapsed
-
-
-def one_error(err: str) -> str:
-    """The one ``error:`` line of a failed command (and nothing else on stderr)."""
-    assert err.endswith("\n") and err.count("\n") == 1, err
-    assert err.startswith("error: "), err
-    return err[len("error: "):-1]
 
 
 def pets_routes(prefix: str = "/api-docs", **kwargs: Any) -> dict[str, Route]:

@@ -13,7 +13,6 @@ import json
 import os
 import re
 import sys
-import time
 import tracemalloc
 import urllib.parse
 from pathlib import Path
@@ -22,8 +21,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cli_helpers import one_error, run_cli
 from httpserver import Route, scripted_server
-from sphinx_apidocs.cli import main
 from sphinx_apidocs.errors import FetchError
 from sphinx_apidocs.spec.fetch import MAX_DEPTH, is_secret_key, redact_url
 from sphinx_apidocs.spec.serve import find_listing
@@ -39,20 +38,6 @@ DECLARATION = {
 }
 OPENAPI_YAML = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
 LIMIT = sys.get_int_max_str_digits()
-
-
-def run_cli(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str, float]:
-    started = time.monotonic()
-    status = main(args)
-    elapsed = time.monotonic() - started
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return status, out, err, elapsed
-
-
-def one_error(err: str) -> str:
-    assert err.startswith("error: ") and err.count("\n") == 1, err
-    return err[len("error: "):-1]
 
 
 # -- redaction: one function, for every URL shown or stored ----------------------------------

@@ -79,7 +79,7 @@ def test_sphinx_build_stops_with_one_error_line(name: str, tmp_path: Path) -> No
     (src / "conf.py").write_text(f'extensions = ["sphinx_apidocs"]\n{name} = {value!r}\n')
     (src / "index.rst").write_text("Title\n=====\n")
     done = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-q", "-b", "text", str(src), str(tmp_path / "out")],
+        [sys.executable, "-m", "sphinx", "--no-color", "-q", "-b", "text", str(src), str(tmp_path / "out")],
         capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 2, done.stderr
