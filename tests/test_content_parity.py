@@ -3,7 +3,7 @@
 (``write_nodes``), search index included.
 
 Every project is built twice with the same HTML builder: as every build runs (HTML builders
-get ``fasthtml``'s markup), then with the private switch ``render._FAST_HTML = False``, which
+get ``fasthtml``'s markup), then with the switch ``render.FAST_HTML = False``, which
 only this test sets, so the HTML builder gets the docutils nodes every other builder gets.
 Projects: the test projects (the sample API with its filters; hostile spec text; broken
 specs and filters), this project's docs against the sample API served on a loopback endpoint
@@ -138,7 +138,7 @@ def build_both(monkeypatch: pytest.MonkeyPatch, src: Path, out: Path, builder: s
     fast = build(src, out / "fast", builder, fresh=True, **options)
     written = len(calls)
     with monkeypatch.context() as patched:
-        patched.setattr(render, "_FAST_HTML", False)
+        patched.setattr(render, "FAST_HTML", False)
         slow = build(src, out / "nodes", builder, fresh=True, **options)
     assert written > 0 and len(calls) == written, "the first build uses the HTML writer, the second does not"
     assert fast.statuscode == slow.statuscode == 0, fast.warnings
@@ -239,3 +239,24 @@ def test_link_titles_are_written_as_sphinx_writes_them(translate: Callable[[node
     reference = nodes.reference("", "", nodes.Text("x"), internal=True, refuri="b.html#id", reftitle=title)
     expected = f'<p><a class="reference internal" href="b.html#id" title="{fasthtml.attr(title)}">x</a></p>\n'
     assert translate(nodes.paragraph("", "", reference)) == expected
+
+
+@pytest.mark.parametrize("writer", ["nodes", "html"])
+def test_a_run_type_no_writer_knows_is_an_error_not_dropped(writer: str) -> None:
+    """Parity cannot see what both writers drop, so an unknown run must fail loudly."""
+    from typing import get_args
+
+    from sphinx_apidocs.sphinxext import content, fasthtml, write_nodes
+    from sphinx_apidocs.sphinxext.links import Links
+
+    links = Links(finder=None, builder=None, docname="index")  # type: ignore[arg-type]
+    made = write_nodes.NodeWriter(links) if writer == "nodes" else fasthtml.HtmlWriter(links)
+
+    class Underline(content.Text):
+        pass
+
+    with pytest.raises(TypeError, match="Underline"):
+        made.runs([content.Text("a"), Underline("b")])
+    # every declared run type but links (which need a domain) is written
+    plain = [t for t in get_args(content.Inline) if t is not content.Link]
+    assert len(made.runs([t("x") for t in plain])) >= 1

@@ -26,7 +26,7 @@ def payloads(marker: Path) -> list[str]:
         f"\"] or {touch} or d[\"",
         f"'''\n{touch}\n'''",
         f'"""\n{touch}\n"""',
-        f"__import__('builtins').__setattr__('PWNED', 1)",
+        "__import__('builtins').__setattr__('PWNED', 1)",
         f"\\'); {touch}; ('",
         f"x\n{touch}\n",
         f"#\n{touch}",

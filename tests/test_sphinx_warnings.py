@@ -16,7 +16,7 @@ import pytest
 from httpserver import Route, scripted_server, unused_port
 
 from sphinx_apidocs.spec.serve import serving
-from sphinx_apidocs.sphinxext.config import config_problems
+from sphinx_apidocs.sphinxext.config import ApidocsConfig
 from sphinx_apidocs.sphinxext.warnings import Warn
 from sphinx_projects.buildtools import DOCS, SAMPLE_SPECS, build, copy_project, sphinx_build
 
@@ -201,8 +201,8 @@ class _Config:
 
 
 def test_config_values_are_validated_with_clear_messages() -> None:
-    assert config_problems(_Config()) == []
-    problems = config_problems(_Config(
+    assert ApidocsConfig.problems(_Config()) == []
+    problems = ApidocsConfig.problems(_Config(
         apidocs_spec=3, apidocs_filters=["ok", 5], apidocs_headers={"Bad Name": "x", "X-Key": 12},
         apidocs_timeout=0, apidocs_snapshot="https://x", apidocs_resource_pages="../api",
         apidocs_field_selection="yes",
@@ -217,7 +217,7 @@ def test_config_values_are_validated_with_clear_messages() -> None:
         "apidocs_resource_pages: '../api' must be a plain folder inside the source directory, e.g. 'api' (no '..', no absolute path)",
         "apidocs_field_selection: expected True or False, got str 'yes'",
     ]
-    assert "secret" not in " ".join(config_problems(_Config(apidocs_headers=["Authorization: secret"])))
+    assert "secret" not in " ".join(ApidocsConfig.problems(_Config(apidocs_headers=["Authorization: secret"])))
 
 
 def test_bad_config_stops_the_build(tmp_path: Path) -> None:

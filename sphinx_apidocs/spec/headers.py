@@ -103,16 +103,6 @@ def parse_header(text: str, option: str = "--header") -> tuple[str, str]:
     return name, value
 
 
-def check_header_argument(text: str) -> tuple[str, str]:
-    """For ``argparse``'s ``type=``: :func:`parse_header`, failing as a usage error (exit 2)."""
-    import argparse
-
-    try:
-        return parse_header(text, option="header")  # argparse adds "argument --header: "
-    except ConfigError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
 def expand_value(name: str, value: str, environ: Mapping[str, str] | None = None) -> str:
     """``${VAR}`` -> the variable's value; the result is checked like a written value."""
     env = os.environ if environ is None else environ
@@ -142,17 +132,3 @@ def expand_headers(
         raise ConfigError(problems[0])
     return {name: expand_value(name, value, environ) for name, value in headers.items()}
 
-
-def seconds_argument(text: str) -> float:
-    """For ``argparse``'s ``type=`` of ``--timeout`` / ``--deadline``: a finite number of
-    seconds greater than 0 (``nan``, ``inf``, ``0`` and negatives fail as usage errors)."""
-    import argparse
-    import math
-
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text[:40]!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds greater than 0, got {text[:40]!r}")
-    return value

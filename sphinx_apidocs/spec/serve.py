@@ -27,15 +27,11 @@ from typing import Iterator
 from sphinx_apidocs.errors import ApidocsError, SpecError
 from sphinx_apidocs.spec.fetch import FetchOptions, is_yaml_name
 from sphinx_apidocs.spec.detect import is_openapi
+from sphinx_apidocs.spec.refs import inside
 from sphinx_apidocs.spec.sources import kind_or_none, scan_folder, scan_yaml
 
 LISTING_PATH = "/api-docs"
 MAX_PATH = 4096  # bytes of a decoded request path; longer cannot name a file here anyway
-
-
-def _inside(root: str, path: str) -> bool:
-    """Is real path ``path`` inside real folder ``root``?"""
-    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def find_listing(folder: str) -> str:
@@ -45,10 +41,10 @@ def find_listing(folder: str) -> str:
     symbolic link pointing out of it).
     """
     root = os.path.realpath(folder)
-    documents = [d for d in scan_folder(folder, FetchOptions()) if _inside(root, os.path.realpath(d.location))]
+    documents = [d for d in scan_folder(folder, FetchOptions()) if inside(d.location, root)]
     listings = [d.location for d in documents if kind_or_none(d) == "listing"]
     if not listings:
-        documents += [d for d in scan_yaml(folder, FetchOptions()) if _inside(root, os.path.realpath(d.location))]
+        documents += [d for d in scan_yaml(folder, FetchOptions()) if inside(d.location, root)]
         listings = [d.location for d in documents if is_openapi(d.data)]
     if not listings:
         raise SpecError([f"{folder}: no resource listing or OpenAPI document to serve at {LISTING_PATH}"])
@@ -149,7 +145,7 @@ class SpecRequestHandler(http.server.BaseHTTPRequestHandler):
         for candidate in (relative, relative + ".json"):
             try:
                 full = os.path.realpath(os.path.join(root, candidate))
-                if full != root and _inside(root, full) and os.path.isfile(full):
+                if full != root and inside(full, root) and os.path.isfile(full):
                     return full
             except (OSError, ValueError):
                 continue

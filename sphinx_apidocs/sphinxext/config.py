@@ -255,10 +255,6 @@ def read_config(app: Sphinx, config: Config) -> None:
     hide_secrets(config)
 
 
-#: The former name of :func:`read_config`.
-validate_config = read_config
-
-
 def get_config(app: Sphinx) -> ApidocsConfig:
     """The settings of this build, as read on ``config-inited``."""
     found = _CONFIGS.get(app)
@@ -278,26 +274,3 @@ def hide_secrets(config: Config) -> None:
     if is_url(spec):
         config.apidocs_spec = redact_url(spec)
     config.apidocs_headers = {name: SECRET_MASK for name in config.apidocs_headers}
-
-
-# -- former names, kept for callers outside this module -------------------------------------
-
-
-def config_problems(config: Config | Any) -> list[str]:
-    """Every problem with the ``apidocs_*`` values, as user-facing one-line messages."""
-    return ApidocsConfig.problems(config)
-
-
-def real_spec(app: Sphinx) -> str:
-    """``apidocs_spec`` as written in conf.py (with its credentials, if any)."""
-    return get_config(app).spec
-
-
-def real_headers(app: Sphinx) -> dict[str, str]:
-    """``apidocs_headers`` as written in conf.py (``${VAR}`` not yet expanded)."""
-    return dict(get_config(app).headers)
-
-
-def filter_paths(config: Config | Any) -> list[str]:
-    """``apidocs_filters`` as a list (``""`` means none)."""
-    return list(_as_paths(config.apidocs_filters))

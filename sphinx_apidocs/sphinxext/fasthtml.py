@@ -134,6 +134,8 @@ class HtmlWriter:
                 parts.append(self.link(run))
             elif type(run) is content.Strong:
                 parts.append(f"<strong>{esc(run.text)}</strong>")
+            else:  # a new run type must be written by both writers, never dropped
+                raise TypeError(f"no HTML writer for {type(run).__name__}")
         return "".join(parts)
 
     def link(self, item: content.Link) -> str:

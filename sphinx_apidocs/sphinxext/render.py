@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 #: HTML builders get the HTML writer's markup; ``False`` gives them the docutils nodes every
 #: other builder gets. Private, for ``tests/test_content_parity.py`` only: it builds projects
 #: both ways and requires byte-identical HTML and search index.
-_FAST_HTML = True
+FAST_HTML = True
 
 
 class apidocs_body(nodes.General, nodes.Element):  # noqa: N801 - docutils node naming
@@ -76,7 +76,7 @@ def expand_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> N
         return
     state = get_state(app.env)
     links = Links(cast(ObjectFinder, app.env.get_domain("api")), app.builder, docname)
-    write = fasthtml.write if _FAST_HTML and getattr(app.builder, "format", "") == "html" else write_nodes.write
+    write = fasthtml.write if FAST_HTML and getattr(app.builder, "format", "") == "html" else write_nodes.write
     field_selection = get_config(app).field_selection
     for node in placeholders:
         node.replace_self(write(body_content(state, node, field_selection), links))

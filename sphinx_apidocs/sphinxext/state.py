@@ -25,19 +25,11 @@ from sphinx_apidocs.sphinxext.fields import FieldRow, ModelIndex, lookup
 from sphinx_apidocs.sphinxext.filter_entries import FilterEntries, FilterEntry, load_filter_entries
 from sphinx_apidocs.sphinxext.fingerprints import Fingerprints
 from sphinx_apidocs.sphinxext.report import report_coverage, report_spec
-from sphinx_apidocs.sphinxext.spec_loading import SpecUnavailable, fail, load_spec
-from sphinx_apidocs.sphinxext.spec_loading import spec_source as source_of
+from sphinx_apidocs.sphinxext.spec_loading import load_spec
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
-
-#: Former homes of these names (kept importable from here).
-__all__ = [
-    "BuildState", "FilterEntry", "SpecUnavailable", "fail", "get_state", "load_filter_entries",
-    "load_state", "operation_location", "report", "setup_state", "spec_source",
-]
-
 
 def operation_location(spec: ApiSpec, resource: Resource, api_index: int, op_index: int) -> str:
     """Where an operation is written, for messages: ``document#pointer`` for a Swagger 1.x
@@ -160,7 +152,3 @@ def report(state: BuildState) -> None:
     if state.filters_configured:
         report_coverage(state)
 
-
-def spec_source(app: Sphinx) -> str:
-    """The real spec source: a URL as written in conf.py, or an absolute path."""
-    return source_of(get_config(app), app.confdir)

@@ -88,6 +88,8 @@ class NodeWriter:
                 result.extend(self.link(run))
             elif type(run) is content.Strong:
                 result.append(el(nodes.strong, nodes.Text(run.text)))
+            else:  # a new run type must be written by both writers, never dropped
+                raise TypeError(f"no docutils writer for {type(run).__name__}")
         return result
 
     def link(self, item: content.Link) -> list[nodes.Node]:
