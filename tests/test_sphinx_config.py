@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -145,14 +146,16 @@ def test_docs_list_every_setting_with_its_default() -> None:
         assert type(ast.literal_eval(documented[name])) is type(meta.default), name
 
 
-def test_a_nickname_in_two_filter_files_is_the_runtime_error_naming_both(tmp_path: Path) -> None:
+@pytest.mark.parametrize("nickname", ["list-contracts", "n" * 300 + "\u2028x"])
+def test_a_nickname_in_two_filter_files_is_the_runtime_error_naming_both(nickname: str, tmp_path: Path) -> None:
     """The Sphinx side keeps the runtime's policy (``filters.load_filters``): an error naming
     both files, and neither whitelist shown (the service would not load them)."""
     from sphinx_apidocs.filters import FilterError, load_filter_trees
 
     src = copy_project("basic", tmp_path)
     first, second = tmp_path / "filters" / "contracts.yaml", tmp_path / "filters" / "zz-again.yaml"
-    second.write_text("list-contracts:\n  - contracts: [id]\n")
+    first.write_text(first.read_text() + f"{json.dumps(nickname)}: [id]\n" * (nickname != "list-contracts"))
+    second.write_text(f"{json.dumps(nickname)}:\n  - contracts: [id]\n")
     with pytest.raises(FilterError) as runtime:
         load_filter_trees([str(first), str(second)])
     result = build(src, tmp_path / "out", "text", overrides={"apidocs_filters": [str(first), str(second)]})

@@ -13,7 +13,7 @@ from __future__ import annotations
 from sphinx_apidocs.filters.codegen import module_source
 from sphinx_apidocs.filters.compile import Filter, compile_filter, compile_plan
 from sphinx_apidocs.filters.errors import FieldSelectionError, FilterError, Location, UnknownOperationError
-from sphinx_apidocs.filters.load import CompiledFilters, filter_files, load_filter_trees, load_filters
+from sphinx_apidocs.filters.load import CompiledFilters, duplicate_nickname, filter_files, load_filter_trees, load_filters
 from sphinx_apidocs.filters.names import escape_name, split_dotted
 from sphinx_apidocs.filters.narrow import intersect, select_tree
 from sphinx_apidocs.filters.parse import LoadedFilter, parse_filter_bytes, parse_filter_file, parse_filter_text
@@ -38,6 +38,7 @@ __all__ = [
     "escape_name",
     "filter_files",
     "intersect",
+    "duplicate_nickname",
     "load_filter_trees",
     "load_filters",
     "module_source",

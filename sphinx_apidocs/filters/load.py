@@ -121,12 +121,15 @@ def _merge(files: Iterable[dict[str, LoadedFilter]]) -> dict[str, LoadedFilter]:
     for filters in files:
         for nickname, loaded in filters.items():
             if nickname in result:
-                raise FilterError(
-                    f"duplicate nickname {quoted(nickname)} (also defined at {result[nickname].location})",
-                    loaded.location,
-                )
+                raise duplicate_nickname(nickname, result[nickname], loaded)
             result[nickname] = loaded
     return result
+
+
+def duplicate_nickname(nickname: str, first: LoadedFilter, again: LoadedFilter) -> FilterError:
+    """The error for a nickname defined in two files, located at the second; the one wording
+    the runtime raises and the Sphinx extension warns with."""
+    return FilterError(f"duplicate nickname {quoted(nickname)} (also defined at {first.location})", again.location)
 
 
 def load_filters(paths: Paths, *, selection_cache_size: int = DEFAULT_CACHE_SIZE) -> CompiledFilters:

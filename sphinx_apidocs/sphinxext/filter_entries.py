@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sphinx_apidocs.filters import FilterError, LoadedFilter, dotted_paths, filter_files, parse_filter_file
+from sphinx_apidocs.filters import FilterError, LoadedFilter, dotted_paths, duplicate_nickname, filter_files, parse_filter_file
 from sphinx_apidocs.sphinxext.warnings import Warn, warn
 
 
@@ -47,8 +47,8 @@ def load_filter_entries(paths: Iterable[str]) -> FilterEntries:
         for nickname, entry in parsed.items():
             if nickname in loaded:
                 # The error ``filters.load_filters`` raises for the same files.
-                message = f"duplicate nickname {nickname!r} (also defined at {loaded[nickname].location})"
-                warn(Warn.FILTER, message, location=str(entry.location))
+                error = duplicate_nickname(nickname, loaded[nickname], entry)
+                warn(Warn.FILTER, error.message, location=str(error.location))
                 conflicts.add(nickname)
                 continue
             loaded[nickname] = entry
