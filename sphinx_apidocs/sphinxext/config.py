@@ -23,10 +23,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from sphinx.util import logging
-
 from sphinx_apidocs.spec.fetch import SECRET_MASK, is_url, redact_url, url_problem
 from sphinx_apidocs.spec.headers import header_problems
+from sphinx_apidocs.sphinxext.warnings import BuildStopped, logger
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -211,22 +210,8 @@ class ApidocsConfig:
         return cls(**values)
 
 
-class ConfigUnusable(SystemExit):
-    """The ``apidocs_*`` settings are wrong: the build stops with one ``ERROR`` line each.
-
-    Why ``SystemExit`` and not :class:`sphinx.errors.ConfigError`: since Sphinx 8.2 every
-    exception that ends a build is printed as a crash report (versions, traceback, "please
-    report this"), which is wrong for a typo in conf.py. ``sphinx-build`` exits with status
-    2, without a traceback; programmatic callers catch this class (``str()`` is the message,
-    ``problems`` the lines).
-    """
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__(2)
-        self.problems = list(problems)
-
-    def __str__(self) -> str:
-        return "\n".join(self.problems)
+class ConfigUnusable(BuildStopped):
+    """The ``apidocs_*`` settings are wrong: the build stops with one ``ERROR`` line each."""
 
 
 #: Kept beside the application, never in ``app.config``: Sphinx pickles the config with the
@@ -248,7 +233,6 @@ def read_config(app: Sphinx, config: Config) -> None:
     try:
         _CONFIGS[app] = ApidocsConfig.from_config(config)
     except ConfigUnusable as exc:
-        logger = logging.getLogger(__name__)
         for problem in exc.problems:
             logger.error("%s", problem)
         raise

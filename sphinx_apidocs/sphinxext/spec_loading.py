@@ -17,26 +17,14 @@ from sphinx_apidocs.spec.model import ApiSpec
 from sphinx_apidocs.spec.snapshot import has_snapshot, reading, write_snapshot
 from sphinx_apidocs.spec.sources import DocumentSet, load_documents
 from sphinx_apidocs.sphinxext.config import ApidocsConfig
-from sphinx_apidocs.sphinxext.warnings import Warn, logger, warn
+from sphinx_apidocs.sphinxext.warnings import BuildStopped, Warn, logger, warn
 
 
-class SpecUnavailable(SystemExit):
-    """The API spec cannot be loaded: the build stops with the loader's one-line message.
-
-    Why ``SystemExit`` and not a ``SphinxError``: since Sphinx 8.2 every exception that ends
-    a build is printed as a crash report (versions, traceback, "please report this to the
-    Sphinx developers"), which is wrong for an endpoint that is down or a spec with errors.
-    The message is logged as an ``ERROR`` line, then ``sphinx-build`` exits with status 2 —
-    its own status for a failed build — without a traceback. Programmatic callers can catch
-    this class; ``str()`` is the message.
-    """
+class SpecUnavailable(BuildStopped):
+    """The API spec cannot be loaded: the build stops with the loader's one-line message."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(2)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
+        super().__init__([message])
 
 
 def fail(message: str) -> SpecUnavailable:

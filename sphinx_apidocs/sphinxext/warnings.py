@@ -1,4 +1,5 @@
-"""The extension's warnings: one enum of subtypes, one function that emits them.
+"""The extension's messages: one enum of warning subtypes, one function that emits them, and
+the one way a build stops (:class:`BuildStopped`).
 
 Every warning has ``type="apidocs"`` and a subtype from :class:`Warn`, so
 ``suppress_warnings = ["apidocs.coverage"]`` silences one kind and ``["apidocs"]`` all of
@@ -57,4 +58,27 @@ def warn_located(kind: Warn, located: str) -> None:
         warn(kind, what, location=where)
     else:
         warn(kind, located)
+
+
+class BuildStopped(SystemExit):
+    """The build cannot go on: each line was logged as one ``ERROR``; exit status 2.
+
+    Why ``SystemExit`` and not a ``SphinxError``: since Sphinx 8.2 every exception that ends
+    a build is printed as a crash report (versions, traceback, "please report this to the
+    Sphinx developers"), which is wrong for a typo in conf.py or an endpoint that is down.
+    ``sphinx-build`` exits with status 2 — its own status for a failed build — without a
+    traceback. Programmatic callers catch this class (or a subclass); ``str()`` is the
+    message, ``problems`` its lines.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(2)
+        self.problems = list(problems)
+
+    @property
+    def message(self) -> str:
+        return "\n".join(self.problems)
+
+    def __str__(self) -> str:
+        return self.message
 
