@@ -426,8 +426,8 @@ def test_spaces_and_non_ascii_in_entry_paths_are_escaped_not_fatal(capsys: pytes
 @pytest.mark.parametrize("argument, message", [
     ("X-Key\n: v", "--header: 'X-Key\\n' is not a valid HTTP header name"),
     ("X-Key\r: v", "--header: 'X-Key\\r' is not a valid HTTP header name"),
-    ("X Key: v", "--header: 'X Key' is not a valid HTTP header name"),
-    ("X-Kéy: v", "--header: 'X-Kéy' is not a valid HTTP header name"),
+    ("X Key: v", "--header: 'X '... is not a valid HTTP header name"),
+    ("X-Kéy: v", "--header: 'X-Ké'... is not a valid HTTP header name"),
     (": v", "--header: '' is not a valid HTTP header name"),
     ("X-Key: a\r\nInjected: yes", "--header['X-Key']: the value contains a line break"),
     ("X-Key: a\x00b", "--header['X-Key']: the value contains a control character"),

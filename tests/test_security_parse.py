@@ -346,3 +346,39 @@ def test_a_key_with_a_line_break_cannot_forge_a_second_message_line(tmp_path: Pa
     code, _, err, _ = run_cli(["validate", str(tmp_path / "pets.json")], capsys)
     assert code == 1
     assert one_error(err) == f'{tmp_path / "pets.json"}#/apis/0/operations/0/method: unknown HTTP method "GET%E2%80%A8error: forged"'
+
+
+# -- passwords that end the authority early, and one-slash typos -----------------------------
+
+AMBIGUOUS = [
+    "http://alice:12#SEKRET@127.0.0.1:9/x",
+    "http://alice:12?SEKRET@127.0.0.1:9/api-docs",
+    "http://alice:?SEKRET@127.0.0.1:9/",
+    "http://alice:#SEKRET@127.0.0.1:9/",
+    "http:/alice:SEKRET@127.0.0.1:9/x",
+    "https:alice:SEKRET@127.0.0.1:9/x",
+]
+
+
+@pytest.mark.parametrize("url", AMBIGUOUS)
+def test_a_password_with_a_raw_question_mark_or_a_one_slash_typo_is_never_shown(url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert "SEKRET" not in redact_url(url)
+    assert redact_url(redact_url(url)) == redact_url(url)
+    status, out, err, elapsed = run_cli(["validate", url, "--timeout", "1"], capsys)
+    assert status == 1 and elapsed < 5
+    message = one_error(err)
+    assert "SEKRET" not in out + err
+    assert "invalid URL" in message  # refused before any request: urllib would read another host
+
+
+def test_a_query_with_an_at_sign_after_a_path_is_left_alone() -> None:
+    url = "http://127.0.0.1:8000/api?email=a@b.example&api_key=k"
+    assert redact_url(url) == "http://127.0.0.1:8000/api?email=a@b.example&api_key=***"
+
+
+@pytest.mark.parametrize("header", ["Authorization Bearer SEKRET: x", "Authorization=Bearer SEKRET:x", "X-Key SEKRET\t: v"])
+def test_a_bad_header_name_is_not_echoed_past_its_first_bad_character(header: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, out, err, _ = run_cli(["validate", str(tmp_path), "--header", header], capsys)
+    assert status == 1
+    assert "is not a valid HTTP header name" in one_error(err)
+    assert "SEKRET" not in out + err

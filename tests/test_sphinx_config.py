@@ -28,7 +28,7 @@ SETTINGS = ApidocsConfig.settings()
 BAD: dict[str, tuple[Any, str]] = {
     "apidocs_spec": (3, "apidocs_spec: expected a URL or path string, got int 3"),
     "apidocs_filters": (5, "apidocs_filters: expected a path string or a list of path strings, got int 5"),
-    "apidocs_headers": ({"Bad Name": "x"}, "apidocs_headers: 'Bad Name' is not a valid HTTP header name"),
+    "apidocs_headers": ({"Bad Name": "x"}, "apidocs_headers: 'Bad '... is not a valid HTTP header name"),
     "apidocs_timeout": (0, "apidocs_timeout: expected a number of seconds greater than 0, got int 0"),
     "apidocs_deadline": (-1, "apidocs_deadline: expected a number of seconds (0: 6 x apidocs_timeout), got int -1"),
     "apidocs_snapshot": ("https://x.example/s", "apidocs_snapshot: expected a local folder, got a URL"),

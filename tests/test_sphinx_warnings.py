@@ -210,7 +210,7 @@ def test_config_values_are_validated_with_clear_messages() -> None:
     assert problems == [
         "apidocs_spec: expected a URL or path string, got int 3",
         "apidocs_filters[1]: expected a non-empty path string, got int 5",
-        "apidocs_headers: 'Bad Name' is not a valid HTTP header name",
+        "apidocs_headers: 'Bad '... is not a valid HTTP header name",
         "apidocs_headers['X-Key']: the value must be a string, got int",
         "apidocs_timeout: expected a number of seconds greater than 0, got int 0",
         "apidocs_snapshot: expected a local folder, got a URL",

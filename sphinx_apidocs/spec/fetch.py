@@ -139,7 +139,8 @@ def _positive(value: object) -> bool:
 # -- URLs: recognising, checking and redacting -----------------------------------------------
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-_URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+#: ``scheme:`` and its slashes, however many (``http:/user:pw@host`` is a typo to redact too).
+_SCHEME_SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):(/*)")
 _AUTHORITY = re.compile(r"(\[[^\]]*\]|[^:\[\]]*)(?::([0-9]*))?")
 _BAD_HOST_CHAR = re.compile(r"[\x00-\x20\x7f\"<>\\^`{|}%]")
 SECRET_MASK = "***"
@@ -189,9 +190,10 @@ def redact_url(url: str) -> str:
     anything that is not ``scheme://...`` (a file path) unchanged.
     """
     text = str(url)
-    if not _URL_LIKE.match(text):
-        return text
-    scheme, rest = text.split("://", 1)
+    start = _SCHEME_SLASHES.match(text)
+    if start is None or not (start.group(2) or "@" in text):
+        return text  # a file path (or no URL at all)
+    scheme, slashes, rest = start.group(1), start.group(2), text[start.end():]
     hier_end = min((i for i in (rest.find(c) for c in "?#") if i >= 0), default=len(rest))
     authority_end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
     authority = rest[:authority_end]
@@ -199,9 +201,12 @@ def redact_url(url: str) -> str:
         # ``user:pw@host``; also ``user:pa/ss@host`` (a raw '/' in a password): everything
         # up to the last '@' before the query goes (a path's own '@' too, to be safe).
         rest = rest[rest.rfind("@", 0, hier_end) + 1:]
-    elif "@" in rest[authority_end:] and _AUTHORITY.fullmatch(authority) is None:
-        # ``user:pa?ss@host``: a raw '?' or '#' in a password ends the authority early
-        # (its "port" is no number); drop everything up to the last '@'.
+    elif "@" in rest[authority_end:] and (
+        _AUTHORITY.fullmatch(authority) is None or (authority_end == hier_end and ":" in authority)
+    ):
+        # ``user:pa?ss@host`` or ``user:12#ss@host``: a raw '?' or '#' in a password ends the
+        # authority early; which part is the password cannot be told, so everything up to
+        # the last '@' goes (``url_problem`` refuses such URLs).
         rest = rest[rest.rfind("@") + 1:]
     before_fragment, hash_sign, fragment = rest.partition("#")
     hier, question, query = before_fragment.partition("?")
@@ -209,7 +214,7 @@ def redact_url(url: str) -> str:
         query = _redact_pairs(query)
     if "=" in fragment:
         fragment = _redact_pairs(fragment)
-    return one_line(f"{scheme}://{hier}{question}{query}{hash_sign}{fragment}")
+    return one_line(f"{scheme}:{slashes}{hier}{question}{query}{hash_sign}{fragment}")
 
 
 def url_problem(url: str) -> str | None:
@@ -225,6 +230,10 @@ def url_problem(url: str) -> str | None:
         return f"bad host ({reason[0].lower() + reason[1:]})"
     if not text[len(scheme) + 1:].startswith("//"):
         return "expected scheme://host/..."
+    rest = text[len(scheme) + 3:]
+    authority_end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    if "@" in rest[authority_end:] and rest[authority_end:authority_end + 1] in ("?", "#") and ":" in rest[:authority_end]:
+        return "ambiguous user info: percent-encode '?', '#' and '@' in a user name or password"
     host_port = parts.netloc.rpartition("@")[2]
     match = _AUTHORITY.fullmatch(host_port)
     if match is None:

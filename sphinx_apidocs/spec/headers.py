@@ -18,6 +18,7 @@ from sphinx_apidocs.errors import ConfigError
 
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_TOKEN_CHARS = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]*")
 _BAD_VALUE_CHAR = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 #: Headers that describe the message framing: set by the HTTP client, never by users (a
 #: ``Content-Length`` on a GET makes the server wait for a body that never comes).
@@ -54,7 +55,7 @@ def header_problem(name: object, value: object, setting: str) -> str | None:
     ``SETTING['X-Key']: the value contains a line break``."""
     problem = name_problem(name)
     if problem:
-        return f"{setting}: {shown_name(name)} {problem}"
+        return f"{setting}: {shown_bad_name(name)} {problem}"
     problem = value_problem(value)
     if problem:
         return f"{setting}[{shown_name(name)}]: {problem}"
@@ -65,6 +66,17 @@ def shown_name(name: object) -> str:
     """A header name as messages show it: ``repr`` (so a stray newline is visible), cut short."""
     text = repr(str(name))
     return text if len(text) <= 42 else text[:39] + "...'"
+
+
+def shown_bad_name(name: object) -> str:
+    """An invalid header name up to and including its first bad character, then ``...``:
+    a name with a space in it is often a pasted ``Authorization Bearer TOKEN``, whose
+    rest must not be echoed."""
+    text = str(name)
+    valid = _TOKEN_CHARS.match(text)
+    end = valid.end() if valid else 0
+    shown = repr(text[: end + 1])
+    return shown if end + 1 >= len(text) else shown + "..."
 
 
 def header_problems(headers: object, setting: str) -> list[str]:
