@@ -816,3 +816,17 @@ def test_a_hostile_fields_request_is_one_line(tmp_path, capsys, monkeypatch):
     code, out, err, _ = run_cli(capsys, "apply", "f.yaml", "--operation", "op", "in.json", "--fields", "a\nb,c\x1b[2J")
     assert (code, out) == (1, "")
     assert err == "error: fields: not allowed: a\\nb, c\\x1b[2J (allowed: a, b)\n"
+
+
+@pytest.mark.parametrize("name", ["gen.json", "gen.YAML", "out.yml"])
+def test_compile_refuses_a_module_named_like_a_filter_file(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Written into the filter folder, such a module would break the next ``load_filters``."""
+    from sphinx_apidocs.cli import main
+
+    folder = tmp_path / "filters"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("op: [a]\n")
+    assert main(["compile", str(folder), "-o", str(folder / name)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "write the module to a .py file" in err
+    assert sorted(p.name for p in folder.iterdir()) == ["a.yaml"]

@@ -382,3 +382,41 @@ def test_a_bad_header_name_is_not_echoed_past_its_first_bad_character(header: st
     assert status == 1
     assert "is not a valid HTTP header name" in one_error(err)
     assert "SEKRET" not in out + err
+
+
+def test_a_huge_garbage_status_line_is_one_short_line_quickly(capsys: pytest.CaptureFixture[str]) -> None:
+    """The server chooses a bad status line of 64 kB: the message stays short, and quoting
+    it costs no time."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(10)
+    stop = threading.Event()
+
+    def answer() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                try:
+                    conn.recv(65536)
+                    conn.sendall(b"A" * 65000 + b"\r\n\r\n")
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/x"
+        status, out, err, elapsed = run_cli(["validate", url, "--timeout", "2"], capsys)
+    finally:
+        stop.set()
+        listener.close()
+    assert status == 1 and elapsed < 6
+    message = one_error(err)
+    assert message.startswith(url) and len(message) < 600, message[:300]

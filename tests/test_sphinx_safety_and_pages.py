@@ -164,3 +164,30 @@ def test_hostile_text_in_tables_stays_text_elsewhere(tmp_path: Path) -> None:
     page = (result.outdir / "index.txt").read_text()
     for text in (f"param {_EVIL}", f"message {_EVIL}", f"prop {_EVIL}", f"array[{_EVIL_MODEL}]"):
         assert text in page, text
+
+
+def test_spec_names_cannot_shape_the_index(tmp_path: Path) -> None:
+    """``;`` (sub-entry) and a leading ``!`` (main entry) in spec names stay text in genindex."""
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/x": {"get": {
+            "operationId": "!op; sub", "tags": ["x"],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/N;evil"}}}}},
+        }}},
+        "components": {"schemas": {"N;evil": {"type": "object", "properties": {"a": {"type": "string"}}}}},
+    }
+    src = tmp_path / "src"
+    src.mkdir()
+    (tmp_path / "spec.json").write_text(json.dumps(spec))
+    (src / "conf.py").write_text('extensions = ["sphinx_apidocs"]\napidocs_spec = "../spec.json"\napidocs_filters = ""\n')
+    (src / "index.rst").write_text("X\n=\n\n.. api:resource:: x\n")
+    result = build(src, tmp_path / "out", "html")
+    assert result.statuscode == 0, result.warnings
+    genindex = (result.outdir / "genindex.html").read_text()
+    # each name is one entry, shown whole (with look-alikes of ``;`` and ``!``), never a
+    # parent "op"/"N" with a sub-entry, and no "!" made it a main entry
+    assert '">\u01c3op\u037e sub (API operation)</a>' in genindex
+    assert '">N\u037eevil (API model)</a>' in genindex
+    assert '">sub (API operation)</a>' not in genindex and '">evil (API model)</a>' not in genindex

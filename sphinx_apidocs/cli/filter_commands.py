@@ -24,6 +24,7 @@ from sphinx_apidocs.filters import (
     load_filter_trees,
     module_source,
 )
+from sphinx_apidocs.filters.load import FILTER_SUFFIXES
 from sphinx_apidocs.filters.codegen import HEADER
 from sphinx_apidocs.filters.errors import printable, quoted
 from sphinx_apidocs.filters.parse import json_nesting
@@ -340,6 +341,9 @@ def _refuse_to_clobber(target: Path, inputs: list[Path]) -> None:
     input), never a non-empty file of someone else's (a hand-written module).
     """
     name = printable(str(target))
+    if target.name.lower().endswith(FILTER_SUFFIXES):
+        # a module named like a filter file would be read back as one (and fail) next time
+        raise ApidocsError(f"{name}: a filter file name (.yaml, .yml, .json); write the module to a .py file")
     for file in inputs:
         try:
             if os.path.samefile(file, target):

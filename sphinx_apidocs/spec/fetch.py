@@ -922,6 +922,10 @@ class _Retryable(Exception):
     """A failure worth another try: connection problems and 502/503/504."""
 
 
+#: Characters of a library's reason shown in a message (the rest is the server's noise).
+MAX_REASON = 200
+
+
 def _reason_text(reason: object) -> str:
     if isinstance(reason, (TimeoutError, socket.timeout)):
         return "timed out"
@@ -931,6 +935,8 @@ def _reason_text(reason: object) -> str:
         return reason.strerror.lower()
     text = str(reason) or type(reason).__name__
     text = text.splitlines()[0] if text.strip() else type(reason).__name__
+    if len(text) > MAX_REASON:  # a server chooses e.g. a bad status line: up to 64 kB
+        text = text[:MAX_REASON] + f"... ({len(text)} characters)"
     # Library messages may quote the URL: show it redacted, like every other URL.
     return re.sub(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]+", lambda m: redact_url(m.group()), one_line(text))
 

@@ -41,6 +41,17 @@ T = TypeVar("T")
 D = TypeVar("D", bound="ApiObject[Any]")
 
 
+
+#: Sphinx reads ``;`` in a ``single`` index entry as "sub-entry" and a leading ``!`` as "main
+#: entry": in spec text they become look-alike characters, so a spec cannot shape the index.
+_INDEX_MARKUP = str.maketrans({";": "\N{GREEK QUESTION MARK}"})
+
+
+def index_text(text: str) -> str:
+    """``text`` as an index entry that Sphinx shows as it is (no sub-entries, no main mark)."""
+    text = text.translate(_INDEX_MARKUP)
+    return "\N{LATIN LETTER RETROFLEX CLICK}" + text[1:] if text.startswith("!") else text
+
 class ObjectRegistry(Protocol):
     """What the directives need of the ``api`` domain: recording objects and what is shown."""
 
@@ -129,7 +140,7 @@ class ApiObject(ObjectDescription[str], Generic[T]):
         self.state.document.note_explicit_target(signode)
         self.ctx.domain.note_object(self.objtype, name, node_id, self.display_name(), location=signode)
         for text in self.index_texts():
-            self.indexnode["entries"].append(("single", text, node_id, "", None))
+            self.indexnode["entries"].append(("single", index_text(text), node_id, "", None))
 
     def display_name(self) -> str:
         """The object's name in ``objects.inv`` and search results."""
