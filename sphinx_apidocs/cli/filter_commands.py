@@ -341,15 +341,15 @@ def _refuse_to_clobber(target: Path, inputs: list[Path]) -> None:
     input), never a non-empty file of someone else's (a hand-written module).
     """
     name = printable(str(target))
-    if target.name.lower().endswith(FILTER_SUFFIXES):
-        # a module named like a filter file would be read back as one (and fail) next time
-        raise ApidocsError(f"{name}: a filter file name (.yaml, .yml, .json); write the module to a .py file")
     for file in inputs:
         try:
             if os.path.samefile(file, target):
                 raise ApidocsError(f"{name}: is one of the filter files; not overwriting it")
         except OSError:
             continue  # the target does not exist (yet)
+    if target.name.lower().endswith(FILTER_SUFFIXES):
+        # a module named like a filter file would be read back as one (and fail) next time
+        raise ApidocsError(f"{name}: a filter file name (.yaml, .yml, .json); write the module to a .py file")
     try:
         info = os.stat(target)
         if stat.S_ISDIR(info.st_mode):
