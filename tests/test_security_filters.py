@@ -62,30 +62,6 @@ class Secret:
 REDACTED = "<redacted>"
 
 
-class RedactingDict(dict):
-    """A dict subclass whose protocol hides some stored keys and redacts others: its raw
-    storage (what ``dict(d)``, ``d.copy()`` and ``{**d}`` read) holds ``Secret``s there.
-    ``in`` is dict's own, so a hidden key is ``in`` it but ``d[key]`` raises ``KeyError``.
-    """
-
-    def __init__(self, data: dict[Any, Any], hidden: frozenset[Any], redacted: frozenset[Any]) -> None:
-        super().__init__(data)
-        self.hidden = hidden
-        self.redacted = redacted
-
-    def __getitem__(self, key: Any) -> Any:
-        if key in self.hidden:
-            raise KeyError(key)
-        value = dict.__getitem__(self, key)
-        return REDACTED if key in self.redacted else value
-
-    def keys(self) -> list[Any]:  # type: ignore[override]
-        return [key for key in dict.keys(self) if key not in self.hidden]
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self.keys())
-
-
 class GetitemOnlyDict(dict):
     """Overrides ``__getitem__`` alone (hidden keys raise, others may be redacted): ``dict(d)``,
     ``d.copy()`` and ``{**d}`` take CPython's fast path and copy the raw storage.
@@ -101,6 +77,19 @@ class GetitemOnlyDict(dict):
             raise KeyError(key)
         value = dict.__getitem__(self, key)
         return REDACTED if key in self.redacted else value
+
+
+class RedactingDict(GetitemOnlyDict):
+    """A dict subclass whose protocol hides some stored keys and redacts others: its raw
+    storage (what ``dict(d)``, ``d.copy()`` and ``{**d}`` read) holds ``Secret``s there.
+    ``in`` is dict's own, so a hidden key is ``in`` it but ``d[key]`` raises ``KeyError``.
+    """
+
+    def keys(self) -> list[Any]:  # type: ignore[override]
+        return [key for key in dict.keys(self) if key not in self.hidden]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.keys())
 
 
 class Unlisted:
