@@ -8,9 +8,10 @@ nickname de-duplication every spec ends with (:func:`unique_nicknames`).
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import replace
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from sphinx_apidocs.spec.model import ApiInfo, Operation, Resource
 
@@ -55,6 +56,37 @@ def api_info(info: Any, version: Any) -> ApiInfo:
     )
 
 
+class UniqueNames:
+    """Hands out names no one has yet: ``name``, else the first free ``name-2``, ``name-3``...
+
+    Linear over many uses of one name: the search for a base name resumes where its last one
+    stopped (names are only ever taken, so nothing below that point can have become free).
+    Nicknames, OpenAPI model names, generated page names and snapshot file names all use it.
+    """
+
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self.taken: set[str] = set(taken)
+        self._next_suffix: dict[str, int] = {}
+
+    def add(self, name: str, *, keep_extension: bool = False) -> str:
+        """``name`` if it is free, else :meth:`suffixed`; either way taken from now on."""
+        if name not in self.taken:
+            self.taken.add(name)
+            return name
+        return self.suffixed(name, keep_extension=keep_extension)
+
+    def suffixed(self, name: str, *, keep_extension: bool = False) -> str:
+        """The first free ``name-N`` (``stem-N.ext`` with ``keep_extension``), now taken."""
+        stem, ext = os.path.splitext(name) if keep_extension else (name, "")
+        counter = self._next_suffix.get(name, 2)
+        while f"{stem}-{counter}{ext}" in self.taken:
+            counter += 1
+        self._next_suffix[name] = counter + 1
+        new = f"{stem}-{counter}{ext}"
+        self.taken.add(new)
+        return new
+
+
 def unique_nicknames(resources: list[Resource]) -> tuple[list[Resource], list[str]]:
     """Rename repeated nicknames (``watchJob`` -> ``watchJob-2``) so every operation has an id.
 
@@ -64,8 +96,7 @@ def unique_nicknames(resources: list[Resource]) -> tuple[list[Resource], list[st
     stopped (names only ever get taken, so nothing below it can have become free).
     """
     seen: dict[str, tuple[str, Operation]] = {}  # nickname -> (source, operation) of its first use
-    taken = {op.nickname for resource in resources for op in resource.operations}
-    next_suffix: dict[str, int] = {}
+    names = UniqueNames(op.nickname for resource in resources for op in resource.operations)
     warnings: list[str] = []
     result: list[Resource] = []
     for resource in resources:
@@ -76,12 +107,7 @@ def unique_nicknames(resources: list[Resource]) -> tuple[list[Resource], list[st
             for op in api.operations:
                 first = seen.get(op.nickname)
                 if first is not None:
-                    counter = next_suffix.get(op.nickname, 2)
-                    while f"{op.nickname}-{counter}" in taken:
-                        counter += 1
-                    next_suffix[op.nickname] = counter + 1
-                    new = f"{op.nickname}-{counter}"
-                    taken.add(new)
+                    new = names.suffixed(op.nickname)
                     warnings.append(
                         f"{resource.source} ({op.method} {op.path}): nickname {op.nickname!r} is also used by "
                         f"{first[0]} ({first[1].method} {first[1].path}); this operation is documented as {new!r}"

@@ -51,6 +51,7 @@ from typing import Iterator
 
 from sphinx_apidocs.errors import ApidocsError
 from sphinx_apidocs.spec.sources import DocumentSet
+from sphinx_apidocs.spec.common import UniqueNames
 
 try:  # POSIX; elsewhere old generations are kept for a grace period instead of locked
     import fcntl
@@ -295,18 +296,9 @@ def _entries(documents: DocumentSet) -> list[tuple[str, bytes]]:
     if documents.listing is not None:
         given.insert(0, (LISTING_NAME, documents.listing.raw))
     entries: list[tuple[str, bytes]] = []
-    taken: set[str] = set()
-    next_suffix: dict[str, int] = {}  # linear, however many documents share a name
+    names = UniqueNames()  # linear, however many documents share a name
     for name, raw in given:
-        unique = name
-        if unique in taken:
-            stem, ext = os.path.splitext(name)
-            counter = next_suffix.get(name, 2)
-            while f"{stem}-{counter}{ext}" in taken:
-                counter += 1
-            next_suffix[name] = counter + 1
-            unique = f"{stem}-{counter}{ext}"
-        taken.add(unique)
+        unique = names.add(name, keep_extension=True)
         if any(not s or s.startswith(".") or s == ".." for s in unique.split("/")):
             raise SnapshotError(f"{unique}: unsafe document name for a snapshot")
         entries.append((unique, raw))

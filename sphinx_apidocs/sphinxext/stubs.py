@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, ClassVar
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
+from sphinx_apidocs.spec.common import UniqueNames
 from sphinx_apidocs.spec.model import ApiSpec, Resource
 from sphinx_apidocs.sphinxext.config import get_config
 from sphinx_apidocs.sphinxext.directives import ReadContext, ResourceDirective, SpecDirective, nested
@@ -86,20 +87,10 @@ def page_names(spec: ApiSpec, reserved: frozenset[str] = frozenset()) -> dict[st
     slug alike (non-Latin tags all give ``root``) do not rescan the taken names.
     """
     names: dict[str, str] = {}
-    taken = {INDEX, *reserved}
-    next_suffix: dict[str, int] = {}
+    taken = UniqueNames({INDEX, *reserved})
     for resource in spec.resources:
-        if resource.resource_path in names:
-            continue
-        base = name = slug(resource.resource_path)
-        if name in taken:
-            counter = next_suffix.get(base, 2)
-            while f"{base}-{counter}" in taken:
-                counter += 1
-            next_suffix[base] = counter + 1
-            name = f"{base}-{counter}"
-        taken.add(name)
-        names[resource.resource_path] = name
+        if resource.resource_path not in names:
+            names[resource.resource_path] = taken.add(slug(resource.resource_path))
     return names
 
 

@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator
 
-from sphinx_apidocs.spec.common import text, to_number
+from sphinx_apidocs.spec.common import UniqueNames, text, to_number
 from sphinx_apidocs.spec.model import MAX_TYPE_DEPTH, Model, Property, TypeRef
 from sphinx_apidocs.spec.refs import RefError, Resolver
 
@@ -94,11 +94,10 @@ class SchemaConverter:
         self.resolver = resolver
         self.warn = warn
         self.drafts: dict[str, _Draft] = {}
-        self.taken: set[str] = set()
+        self.names = UniqueNames()
         self.by_target: dict[tuple[str, tuple[str, ...]], Any] = {}
         self.target_names: dict[tuple[str, tuple[str, ...]], str] = {}
         self._objectish: dict[tuple[str, tuple[str, ...]], bool] = {}
-        self._next_suffix: dict[str, int] = {}  # base name -> first suffix worth trying
         self._depth = 0
         self._reserve_named_sections()
 
@@ -128,7 +127,7 @@ class SchemaConverter:
             if isinstance(section, dict):
                 for key in section:
                     self.target_names[(self.resolver.root, (*parts, key))] = key
-                    self.taken.add(key)
+                    self.names.taken.add(key)
                 for key, value in section.items():
                     # ``Pet: {$ref: pets.yaml#/Pet}``: the schema in the other file is ``Pet``.
                     if isinstance(value, dict) and isinstance(value.get("$ref"), str) and not value["$ref"].startswith("#"):
@@ -139,19 +138,8 @@ class SchemaConverter:
                         self.target_names.setdefault((location, target_parts), key)
 
     def unique(self, name: str) -> str:
-        """``name``, else the first free ``name-N``. Linear over many uses of one name: the
-        search resumes where the last one for that name stopped (taken names stay taken)."""
-        name = name or "model"
-        if name not in self.taken:
-            self.taken.add(name)
-            return name
-        counter = self._next_suffix.get(name, 2)
-        while f"{name}-{counter}" in self.taken:
-            counter += 1
-        self._next_suffix[name] = counter + 1
-        candidate = f"{name}-{counter}"
-        self.taken.add(candidate)
-        return candidate
+        """``name``, else the first free ``name-N``."""
+        return self.names.add(name or "model")
 
     def _target_name(self, key: tuple[str, tuple[str, ...]], hint: str) -> str:
         name = self.target_names.get(key)
