@@ -89,6 +89,62 @@ class TypeRef:
         return deepest
 
 
+#: "No value given" for ``default`` and ``example`` (``None`` is JSON ``null``, a real value).
+class _Unset:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __reduce__(self) -> str:
+        return "UNSET"  # pickles (the Sphinx environment) keep the one instance
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET: Any = _Unset()
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """JSON Schema validation keywords besides ``enum``/``minimum``/``maximum`` (which the
+    parameter and property keep themselves): what a model table lists as constraints."""
+
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str = ""
+    min_items: int | None = None
+    max_items: int | None = None
+    unique_items: bool = False
+    exclusive_minimum: bool = False  # ``minimum`` itself is excluded
+    exclusive_maximum: bool = False
+    multiple_of: float | None = None
+    read_only: bool = False
+    write_only: bool = False
+
+    def __bool__(self) -> bool:
+        return self != _NO_CONSTRAINTS
+
+
+_NO_CONSTRAINTS = Constraints()
+
+
+@dataclass(frozen=True)
+class Example:
+    """An example the spec gives: a named one (OpenAPI ``examples``) or the single ``example``.
+
+    ``media_type`` is the content type it is for (``""`` when the spec does not say);
+    ``value`` is the JSON value (``external`` holds an ``externalValue`` URL instead).
+    """
+
+    value: Any = None
+    name: str = ""
+    summary: str = ""
+    media_type: str = ""
+    external: str = ""
+
+
 @dataclass(frozen=True)
 class Property:
     name: str
@@ -99,6 +155,10 @@ class Property:
     minimum: float | None = None
     maximum: float | None = None
     nullable: bool = False  # OpenAPI ``nullable: true`` / 3.1 ``type: [..., "null"]``
+    deprecated: bool = False
+    default: Any = UNSET
+    example: Any = UNSET
+    constraints: Constraints = _NO_CONSTRAINTS
 
 
 @dataclass(frozen=True)
@@ -108,6 +168,7 @@ class Model:
     description: str = ""
     required: tuple[str, ...] = ()
     discriminator: str = ""  # OpenAPI/Swagger 2.0 discriminator property name, if any
+    example: Any = UNSET  # the schema's own ``example`` (a whole object)
 
     def property(self, name: str) -> Property | None:
         return self._by_name.get(name)
@@ -136,6 +197,8 @@ class Parameter:
     media_types: tuple[str, ...] = ()  # an OpenAPI 3 requestBody's content types
     nullable: bool = False
     deprecated: bool = False
+    examples: tuple[Example, ...] = ()  # the parameter's / request body's own examples
+    constraints: Constraints = _NO_CONSTRAINTS
 
 
 @dataclass(frozen=True)
@@ -148,6 +211,48 @@ class ResponseMessage:
     model: str | None = None
     type: TypeRef | None = None
     media_types: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = ()  # the response's own examples, per media type
+
+
+@dataclass(frozen=True)
+class OAuthFlow:
+    """One OAuth2 flow (``implicit``, ``password``, ``clientCredentials``,
+    ``authorizationCode``; Swagger 1.2 grant types map onto these)."""
+
+    kind: str
+    authorization_url: str = ""
+    token_url: str = ""
+    refresh_url: str = ""
+    scopes: tuple[tuple[str, str], ...] = ()  # (scope, description)
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    """A way to authenticate, as the spec declares it (OpenAPI ``securitySchemes``, Swagger
+    2.0 ``securityDefinitions``, Swagger 1.2 ``authorizations``), normalized:
+
+    ``type`` is ``apiKey``, ``http`` (``scheme`` ``basic``, ``bearer``, ...), ``oauth2``,
+    ``openIdConnect`` or ``mutualTLS``; an apiKey goes ``location`` (``header``, ``query``,
+    ``cookie``) under ``param_name``.
+    """
+
+    name: str
+    type: str
+    description: str = ""
+    location: str = ""
+    param_name: str = ""
+    scheme: str = ""
+    bearer_format: str = ""
+    flows: tuple[OAuthFlow, ...] = ()
+    open_id_connect_url: str = ""
+
+
+@dataclass(frozen=True)
+class SecurityRequirement:
+    """Schemes that must *all* be satisfied, each with the scopes it needs; an empty
+    requirement means "no authentication" (OpenAPI ``{}``)."""
+
+    schemes: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -165,6 +270,9 @@ class Operation:
     consumes: tuple[str, ...] = ()
     deprecated: bool = False
     resource_path: str = ""  # the owning resource, for back references
+    #: Alternatives (any one will do), the API's default already applied: ``()`` when the
+    #: operation needs no authentication or the spec declares none.
+    security: tuple[SecurityRequirement, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -224,6 +332,9 @@ class ApiSpec:
     source: str = ""
     warnings: tuple[str, ...] = ()  # located, non-fatal problems (dangling refs, duplicates)
     notes: tuple[str, ...] = ()  # located facts that are no problem (generated nicknames)
+    security_schemes: Mapping[str, SecurityScheme] = field(default_factory=dict)
+    security: tuple[SecurityRequirement, ...] = ()  # the API-wide default
+    base_url: str = ""  # where the API is served (first server / host+basePath), once
 
     @property
     def format_label(self) -> str:
