@@ -217,7 +217,9 @@ class ResponseMessage:
 @dataclass(frozen=True)
 class OAuthFlow:
     """One OAuth2 flow (``implicit``, ``password``, ``clientCredentials``,
-    ``authorizationCode``; Swagger 1.2 grant types map onto these)."""
+    ``authorizationCode``; Swagger 1.2 grant types map onto these). ``kind`` is ``""`` when
+    the spec names no flow (a Swagger 1.2 ``oauth2`` without ``grantTypes``): the flow then
+    only carries the scheme's scopes."""
 
     kind: str
     authorization_url: str = ""

@@ -25,8 +25,20 @@ How the model is filled:
   with a schema (numeric codes in order, then ``2XX``), or ``void``.
 - **Models**: see :mod:`.schemas` for names. A resource holds the models its operations reach
   and no earlier resource reached; models no operation reaches go to the first resource.
-- ``base_path``: 2.0 ``scheme://host`` + ``basePath``; 3.x the first server URL with its
-  variables' defaults. 3.1 ``webhooks`` are not documented (they are not paths of the API).
+- ``base_path`` (and ``ApiSpec.base_url``): 2.0 ``scheme://host`` + ``basePath`` (``basePath``
+  alone without a host); 3.x the first server URL with its variables' defaults (a relative
+  URL as given). 3.1 ``webhooks`` are not documented (they are not paths of the API).
+- **Security**: ``components.securitySchemes`` / 2.0 ``securityDefinitions`` ->
+  ``ApiSpec.security_schemes`` (2.0 ``basic`` is ``http`` + ``basic``; 2.0 oauth2 flows
+  ``application``/``accessCode`` are ``clientCredentials``/``authorizationCode``). A
+  requirement list -> alternatives (``Operation.security``): the operation's own
+  ``security`` when it has one (``[]``: no authentication), else the top-level one; ``{}`` in
+  the list is the empty requirement (authentication optional). A requirement naming an
+  undeclared scheme is left out with a warning, so every name resolves.
+- **Examples**: a parameter's ``example``/``examples`` (3.x; 2.0 ``x-example``), else its
+  schema's ``example``; a request body's per media type (else its schema's); a response's per
+  media type (2.0 ``examples: {mime: value}``). ``examples`` entries may be ``$ref`` objects;
+  ``externalValue`` -> ``Example.external``. Values stay as loaded.
 """
 
 from __future__ import annotations
@@ -37,17 +49,32 @@ from dataclasses import replace
 from typing import Any, Iterable, Mapping, Sequence
 
 from sphinx_apidocs.errors import SpecError, json_pointer
-from sphinx_apidocs.spec.common import api_info, generated_nickname, media_types, text, unique_nicknames
+from sphinx_apidocs.spec.common import (
+    api_info,
+    generated_nickname,
+    WarnAt,
+    ignored,
+    json_type,
+    media_types,
+    string,
+    text,
+    unique_nicknames,
+)
 from sphinx_apidocs.spec.detect import major, openapi_version
 from sphinx_apidocs.spec.fetch import Document, redact_url
 from sphinx_apidocs.spec.model import (
+    UNSET,
     ApiPath,
     ApiSpec,
+    Example,
     Model,
+    OAuthFlow,
     Operation,
     Parameter,
     Resource,
     ResponseMessage,
+    SecurityRequirement,
+    SecurityScheme,
     TypeRef,
     canonical_resource_path,
 )
@@ -60,6 +87,10 @@ DEFAULT_RESOURCE = "default"
 _LOCATIONS = {"formdata": "form", "form": "form", "path": "path", "query": "query", "header": "header", "cookie": "cookie", "body": "body"}
 _VARIABLE = re.compile(r"\{([^{}]*)\}")
 _PREFIX = re.compile(r"^(api|rest|v?\d+(\.\d+)*([a-z]+\d*)?)$", re.I)
+_SCHEME_TYPES = ("apiKey", "http", "oauth2", "openIdConnect", "mutualTLS")
+_KEY_LOCATIONS = ("header", "query", "cookie")
+_FLOWS_3 = ("implicit", "password", "clientCredentials", "authorizationCode")
+_FLOWS_2 = {"implicit": "implicit", "password": "password", "application": "clientCredentials", "accessCode": "authorizationCode"}
 
 
 def build_openapi_spec(root: Document, others: Sequence[Document], source: str) -> ApiSpec:
@@ -97,6 +128,8 @@ class OpenApiReader:
         self.notes: list[str] = []  # facts worth telling, not problems (generated nicknames)
         self.problems: list[str] = []
         self.schemas = SchemaConverter(self.resolver, self._warn_at)
+        self.security_schemes: dict[str, SecurityScheme] = {}
+        self.default_security: tuple[SecurityRequirement, ...] = ()
 
     # -- messages ------------------------------------------------------------------------
 
@@ -109,17 +142,23 @@ class OpenApiReader:
     def _problem(self, location: str, pointer: Iterable[Any], message: str) -> None:
         self.problems.append(f"{self.at(location, pointer)}: {message}")
 
-    def follow(self, value: Any, location: str, pointer: tuple[Any, ...]) -> tuple[Any, str, tuple[Any, ...]] | None:
-        """``value`` with ``$ref`` chains followed: (object, its document, its pointer), or None."""
+    def follow(
+        self, value: Any, location: str, pointer: tuple[Any, ...], *, soft: bool = False
+    ) -> tuple[Any, str, tuple[Any, ...]] | None:
+        """``value`` with ``$ref`` chains followed: (object, its document, its pointer), or None.
+
+        A ``$ref`` that leads nowhere is a problem (the spec fails), or with ``soft`` (things
+        the reference can do without: examples, security schemes) a warning."""
+        report = self._warn_at if soft else self._problem
         seen: set[tuple[str, tuple[Any, ...]]] = set()
         while isinstance(value, dict) and "$ref" in value:
             try:
                 location, parts, value = self.resolver.resolve(value["$ref"], location)
             except RefError as exc:
-                self._problem(location, (*pointer, "$ref"), str(exc))
+                report(location, (*pointer, "$ref"), str(exc))
                 return None
             if (location, parts) in seen:
-                self._problem(location, parts, "circular $ref")
+                report(location, parts, "circular $ref")
                 return None
             seen.add((location, parts))
             pointer = parts
@@ -131,6 +170,8 @@ class OpenApiReader:
         operations: list[tuple[str, Operation]] = []
         paths = self.data.get("paths") or {}
         root = self.root.location
+        self.security_schemes = self.read_security_schemes()
+        self.default_security = self.requirements(self.data.get("security"), root, ("security",))
         for path, item in paths.items():
             if path.startswith("x-"):
                 continue
@@ -157,6 +198,9 @@ class OpenApiReader:
             source=redact_url(source),
             warnings=tuple(dict.fromkeys(self.warnings)),
             notes=tuple(dict.fromkeys(self.notes)),
+            security_schemes=self.security_schemes,
+            security=self.default_security,
+            base_url=self.base_path(),
         )
 
     def named_schemas(self) -> None:
@@ -306,7 +350,191 @@ class OpenApiReader:
             consumes=consumes,
             deprecated=op.get("deprecated") is True,
             resource_path=resource,
+            security=(
+                self.requirements(op["security"], location, (*pointer, "security"))
+                if "security" in op
+                else self.default_security
+            ),
         )
+
+    # -- security ------------------------------------------------------------------------
+
+    def read_security_schemes(self) -> dict[str, SecurityScheme]:
+        """``components.securitySchemes`` (3.x) or ``securityDefinitions`` (2.0), in order."""
+        root = self.root.location
+        section: tuple[str, ...] = ("securityDefinitions",) if self.v2 else ("components", "securitySchemes")
+        raw: Any = self.data
+        for part in section:
+            raw = raw.get(part) if isinstance(raw, dict) else None
+        if raw is None:
+            return {}
+        if not isinstance(raw, dict):
+            self._warn_at(root, section, ignored(section[-1], "an object", raw))
+            return {}
+        schemes: dict[str, SecurityScheme] = {}
+        for name, value in raw.items():
+            if str(name).startswith("x-") and not self.v2:
+                continue
+            followed = self.follow(value, root, (*section, name), soft=True)
+            if followed is None:
+                continue
+            obj, location, pointer = followed
+            scheme = self.security_scheme(str(name), obj, location, pointer)
+            if scheme is not None:
+                schemes[scheme.name] = scheme
+        return schemes
+
+    def security_scheme(self, name: str, obj: Any, location: str, pointer: tuple[Any, ...]) -> SecurityScheme | None:
+        def warn(at: tuple[Any, ...], message: str) -> None:
+            self._warn_at(location, at, message)
+
+        if not isinstance(obj, dict):
+            warn(pointer, f"security scheme {name!r} ignored: expected an object, got {json_type(obj)}")
+            return None
+        kind = obj.get("type")
+        if not isinstance(kind, str) or not kind:
+            warn((*pointer, "type"), f"security scheme {name!r} ignored: it has no type")
+            return None
+        description = string(obj, "description", pointer, warn)
+        if self.v2 and kind == "basic":
+            return SecurityScheme(name=name, type="http", description=description, scheme="basic")
+        if kind not in _SCHEME_TYPES:
+            warn((*pointer, "type"), f"unknown security scheme type {kind!r}")
+            return SecurityScheme(name=name, type=kind, description=description)
+        if kind == "apiKey":
+            place = string(obj, "in", pointer, warn)
+            if place and place.lower() not in _KEY_LOCATIONS:
+                warn((*pointer, "in"), f"unknown API key location {place!r}")
+            return SecurityScheme(
+                name=name,
+                type=kind,
+                description=description,
+                location=place.lower() if place.lower() in _KEY_LOCATIONS else "",
+                param_name=string(obj, "name", pointer, warn),
+            )
+        if kind == "http":
+            return SecurityScheme(
+                name=name,
+                type=kind,
+                description=description,
+                scheme=string(obj, "scheme", pointer, warn).lower(),
+                bearer_format=string(obj, "bearerFormat", pointer, warn),
+            )
+        if kind == "oauth2":
+            return SecurityScheme(name=name, type=kind, description=description, flows=self.oauth_flows(obj, pointer, warn))
+        if kind == "openIdConnect":
+            url = string(obj, "openIdConnectUrl", pointer, warn)
+            return SecurityScheme(name=name, type=kind, description=description, open_id_connect_url=url)
+        return SecurityScheme(name=name, type=kind, description=description)  # mutualTLS
+
+    def oauth_flows(self, obj: dict[str, Any], pointer: tuple[Any, ...], warn: WarnAt) -> tuple[OAuthFlow, ...]:
+        if self.v2:  # one flow, its fields beside ``type``
+            raw_flow = string(obj, "flow", pointer, warn)
+            kind = _FLOWS_2.get(raw_flow, raw_flow)
+            if raw_flow and raw_flow not in _FLOWS_2:
+                warn((*pointer, "flow"), f"unknown OAuth2 flow {raw_flow!r}")
+            return (self.oauth_flow(kind, obj, pointer, warn),)
+        flows = obj.get("flows")
+        if flows is None:
+            return ()
+        if not isinstance(flows, dict):
+            warn((*pointer, "flows"), ignored("flows", "an object", flows))
+            return ()
+        found: list[OAuthFlow] = []
+        for kind, flow in flows.items():
+            kind = str(kind)
+            if kind.startswith("x-"):
+                continue
+            if not isinstance(flow, dict):
+                warn((*pointer, "flows", kind), ignored(kind, "an object", flow))
+                continue
+            if kind not in _FLOWS_3:
+                warn((*pointer, "flows", kind), f"unknown OAuth2 flow {kind!r}")
+            found.append(self.oauth_flow(kind, flow, (*pointer, "flows", kind), warn))
+        return tuple(found)
+
+    @staticmethod
+    def oauth_flow(kind: str, flow: dict[str, Any], pointer: tuple[Any, ...], warn: WarnAt) -> OAuthFlow:
+        scopes = flow.get("scopes")
+        pairs: list[tuple[str, str]] = []
+        if isinstance(scopes, dict):
+            for scope, description in scopes.items():
+                if description is not None and not isinstance(description, str):
+                    warn((*pointer, "scopes", scope), ignored("scope description", "a string", description))
+                pairs.append((str(scope), text(description)))
+        elif scopes is not None:
+            warn((*pointer, "scopes"), ignored("scopes", "an object", scopes))
+        return OAuthFlow(
+            kind=kind,
+            authorization_url=string(flow, "authorizationUrl", pointer, warn),
+            token_url=string(flow, "tokenUrl", pointer, warn),
+            refresh_url=string(flow, "refreshUrl", pointer, warn),
+            scopes=tuple(pairs),
+        )
+
+    def requirements(self, raw: Any, location: str, pointer: tuple[Any, ...]) -> tuple[SecurityRequirement, ...]:
+        """A ``security`` list -> alternatives: ``[]`` none needed, ``{}`` an empty requirement
+        (authentication optional). Requirements naming undeclared schemes are left out."""
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self._warn_at(location, pointer, ignored("security", "an array", raw))
+            return ()
+        found: list[SecurityRequirement] = []
+        for i, requirement in enumerate(raw):
+            if not isinstance(requirement, dict):
+                self._warn_at(location, (*pointer, i), ignored("security requirement", "an object", requirement))
+                continue
+            schemes: list[tuple[str, tuple[str, ...]]] = []
+            for name, scopes in requirement.items():
+                if name not in self.security_schemes:
+                    self._warn_at(
+                        location, (*pointer, i, name),
+                        f"security requirement ignored: scheme {name!r} is not declared",
+                    )
+                    break
+                if not isinstance(scopes, list):
+                    if scopes is not None:
+                        self._warn_at(location, (*pointer, i, name), ignored("scopes", "an array", scopes))
+                    scopes = []
+                schemes.append((name, tuple(s for s in scopes if isinstance(s, str))))
+            else:
+                found.append(SecurityRequirement(tuple(schemes)))
+        return tuple(found)
+
+    # -- examples ------------------------------------------------------------------------
+
+    def examples(self, obj: dict[str, Any], location: str, pointer: tuple[Any, ...], media_type: str = "") -> list[Example]:
+        """An object's ``example`` and named ``examples`` (Example Objects, maybe ``$ref`` objects)."""
+        found: list[Example] = []
+        if "example" in obj:
+            found.append(Example(value=obj["example"], media_type=media_type))
+        raw = obj.get("examples")
+        if raw is None:
+            return found
+        if not isinstance(raw, dict):
+            self._warn_at(location, (*pointer, "examples"), ignored("examples", "an object", raw))
+            return found
+        for name, value in raw.items():
+            followed = self.follow(value, location, (*pointer, "examples", name), soft=True)
+            if followed is None:
+                continue
+            example, where, at = followed
+            if not isinstance(example, dict):
+                self._warn_at(where, at, ignored("example", "an Example object", example))
+                continue
+
+            def warn(bad: tuple[Any, ...], message: str, where: str = where) -> None:
+                self._warn_at(where, bad, message)
+
+            found.append(Example(
+                value=example.get("value"),
+                name=str(name),
+                summary=string(example, "summary", at, warn),
+                media_type=media_type,
+                external=string(example, "externalValue", at, warn),
+            ))
+        return found
 
     def scope(self, op: dict[str, Any]) -> str:
         requirements = op.get("security") if "security" in op else self.data.get("security")
@@ -358,6 +586,18 @@ class OpenApiReader:
             typed = Typed(TypeRef())
         description = text(p.get("description")) or typed.description
         default = p.get("default") if "default" in p else typed.default
+        if default is UNSET:
+            default = None  # ``Parameter.default``: None when the spec gives none
+        if self.v2:
+            examples = self._examples_2(p, place, typed, location, pointer)
+        else:
+            examples = self.examples(p, location, pointer)
+            for media in chosen_types:
+                entry = p["content"][media]
+                if isinstance(entry, dict):
+                    examples += self.examples(entry, location, (*pointer, "content", media), media)
+            if not examples and typed.example is not UNSET:
+                examples.append(Example(value=typed.example))
         return Parameter(
             name=name,
             location=place,
@@ -372,7 +612,24 @@ class OpenApiReader:
             media_types=chosen_types,
             nullable=typed.nullable,
             deprecated=p.get("deprecated") is True,
+            examples=tuple(examples),
+            constraints=typed.constraints,
         )
+
+    def _examples_2(self, p: dict[str, Any], place: str, typed: Typed, location: str, pointer: tuple[Any, ...]) -> list[Example]:
+        """A 2.0 parameter's examples: ``x-example``; a body's ``x-examples: {mime: value}``;
+        else the (body) schema's ``example``."""
+        examples: list[Example] = []
+        if "x-example" in p:
+            examples.append(Example(value=p["x-example"]))
+        raw = p.get("x-examples")
+        if isinstance(raw, dict):
+            examples += [Example(value=value, media_type=str(media)) for media, value in raw.items()]
+        elif raw is not None:
+            self._warn_at(location, (*pointer, "x-examples"), ignored("x-examples", "an object", raw))
+        if not examples and typed.example is not UNSET:
+            examples.append(Example(value=typed.example))
+        return examples
 
     def request_body(self, nickname: str, raw: Any, location: str, pointer: tuple[Any, ...]) -> Parameter | None:
         followed = self.follow(raw, location, pointer)
@@ -384,11 +641,18 @@ class OpenApiReader:
             return None
         content = found if isinstance(found := body.get("content"), dict) else {}
         typed = Typed(TypeRef())
+        examples: list[Example] = []
+        media = ""
         if content:
             media, entry = _preferred(content)
             schema = entry.get("schema") if isinstance(entry, dict) else None
             if schema is not None:
                 typed = self.schemas.convert(schema, f"{nickname}.body", location, (*pointer, "content", media, "schema"))
+            for key, value in content.items():
+                if isinstance(value, dict):
+                    examples += self.examples(value, location, (*pointer, "content", key), str(key))
+        if not examples and typed.example is not UNSET:
+            examples.append(Example(value=typed.example, media_type=media))
         return Parameter(
             name="body",
             location="body",
@@ -397,6 +661,8 @@ class OpenApiReader:
             required=body.get("required") is True,
             media_types=tuple(content),
             nullable=typed.nullable,
+            examples=tuple(examples),
+            constraints=typed.constraints,
         )
 
     def responses(
@@ -404,6 +670,7 @@ class OpenApiReader:
     ) -> tuple[list[ResponseMessage], TypeRef, tuple[str, ...]]:
         raw = found if isinstance(found := op.get("responses"), dict) else {}
         entries: list[tuple[int | str, Any, str, tuple[Any, ...], Any, tuple[str, ...], tuple[Any, ...]]] = []
+        examples: list[tuple[Example, ...]] = []  # beside ``entries``, one per response
         produces: list[str] = []
         for code, value in raw.items():
             if str(code).startswith("x-"):
@@ -427,11 +694,12 @@ class OpenApiReader:
                 schema_pointer = (*response_pointer, "content", media, "schema")
             produces += types
             entries.append((_code(code), response, where, response_pointer, schema, types, schema_pointer))
+            examples.append(self.response_examples(response, where, response_pointer))
 
         success = _success_code([(code, schema) for code, _, _, _, schema, _, _ in entries])
         messages: list[ResponseMessage] = []
         response_type = TypeRef(type="void")
-        for code, response, where, _, schema, types, schema_pointer in entries:
+        for (code, response, where, _, schema, types, schema_pointer), own_examples in zip(entries, examples):
             typed: Typed | None = None
             if schema is not None:
                 hint = f"{nickname}.response" if code == success else f"{nickname}.response.{code}"
@@ -445,10 +713,28 @@ class OpenApiReader:
                 model=type_ref.model_name() if type_ref is not None else None,
                 type=type_ref,
                 media_types=types,
+                examples=own_examples,
             ))
         if self.v2:
             produces = list(media_types(op.get("produces")) or media_types(self.data.get("produces")))
         return messages, response_type, tuple(dict.fromkeys(produces))
+
+    def response_examples(self, response: dict[str, Any], location: str, pointer: tuple[Any, ...]) -> tuple[Example, ...]:
+        """2.0: ``examples: {mime: value}``; 3.x: each media type's ``example``/``examples``."""
+        if self.v2:
+            raw = response.get("examples")
+            if raw is None:
+                return ()
+            if not isinstance(raw, dict):
+                self._warn_at(location, (*pointer, "examples"), ignored("examples", "an object", raw))
+                return ()
+            return tuple(Example(value=value, media_type=str(media)) for media, value in raw.items())
+        content = response.get("content")
+        found: list[Example] = []
+        for media, entry in content.items() if isinstance(content, dict) else ():
+            if isinstance(entry, dict):
+                found += self.examples(entry, location, (*pointer, "content", media), str(media))
+        return tuple(found)
 
 
 def resource_path(tag: str) -> str:

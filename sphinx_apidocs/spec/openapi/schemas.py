@@ -24,6 +24,12 @@ Naming, so that walking ``ref``/``items`` through the models works as for Swagge
   ``{type: "null"}`` variant, or ``null`` in ``enum``.
 - Recursion terminates: a schema that is being converted is referred to by its name (a
   model that contains itself is a ref to itself).
+- Details: ``deprecated``, ``default``, ``example`` (3.1: the first of ``examples``) and the
+  validation keywords (:func:`~sphinx_apidocs.spec.common.limits`; a 3.1 numeric
+  ``exclusiveMinimum`` is the bound, flagged exclusive) go to the property or parameter; a
+  model keeps its schema's own ``example``. A ``$ref``'s siblings and a wrapper's keywords
+  win over the target's, keyword by keyword. Values of the wrong type are left out with a
+  located warning.
 - Depth is bounded: a schema nested (through ``items``, properties, ``allOf`` or ``$ref``
   chains) more than :data:`MAX_SCHEMA_DEPTH` levels raises :class:`SchemaTooDeep`, which
   names the document and JSON pointer; the walks that need no order (``objectish``, model
@@ -38,8 +44,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator
 
-from sphinx_apidocs.spec.common import UniqueNames, text, to_number
-from sphinx_apidocs.spec.model import MAX_TYPE_DEPTH, Model, Property, TypeRef
+from sphinx_apidocs.spec.common import UniqueNames, flag, limits, merge_constraints, schema_example, text, to_number
+from sphinx_apidocs.spec.model import MAX_TYPE_DEPTH, UNSET, Constraints, Model, Property, TypeRef
 from sphinx_apidocs.spec.refs import RefError, Resolver
 
 NAMED_SECTIONS = ("schemas", "definitions")
@@ -72,7 +78,10 @@ class Typed:
     enum: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
-    default: Any = None
+    default: Any = UNSET  # UNSET: none given (``None`` is a ``null`` default)
+    example: Any = UNSET
+    deprecated: bool = False
+    constraints: Constraints = Constraints()
 
 
 @dataclass
@@ -82,6 +91,7 @@ class _Draft:
     entries: list[tuple[str, Any]] = field(default_factory=list)  # ("prop", Property) | ("all"/"any", name)
     required: list[str] = field(default_factory=list)
     discriminator: str = ""
+    example: Any = UNSET
 
 
 Warn = Callable[[str, "tuple[Any, ...] | list[Any]", str], None]
@@ -174,16 +184,7 @@ class SchemaConverter:
             return Typed(TypeRef())  # true / {} / anything: any value
         if "$ref" in schema:
             return self._convert_ref(schema, hint, location, pointer)
-        nullable = _nullable(schema)
-        base = Typed(
-            TypeRef(),
-            nullable=nullable,
-            description=text(schema.get("description")),
-            enum=_enum(schema),
-            minimum=to_number(schema.get("minimum")),
-            maximum=to_number(schema.get("maximum")),
-            default=schema.get("default"),
-        )
+        base = self._details(schema, location, pointer)
         wrapped = self._single_member(schema)
         if wrapped is not None:
             member, key = wrapped
@@ -204,13 +205,31 @@ class SchemaConverter:
         with self._level(location, pointer):
             return self._convert_ref_here(schema, hint, location, pointer)
 
-    def _convert_ref_here(self, schema: dict[str, Any], hint: str, location: str, pointer: tuple[Any, ...]) -> Typed:
-        ref = schema["$ref"]
-        siblings = Typed(
+    def _details(self, schema: dict[str, Any], location: str, pointer: tuple[Any, ...], *, siblings: bool = False) -> Typed:
+        """What ``schema`` itself says besides its type (for a ``$ref``, its siblings)."""
+
+        def warn(at: tuple[Any, ...], message: str) -> None:
+            self.warn(location, at, message)
+
+        minimum, maximum, constraints = limits(
+            schema, to_number(schema.get("minimum")), to_number(schema.get("maximum")), pointer, warn
+        )
+        return Typed(
             TypeRef(),
             nullable=_nullable(schema),
             description=text(schema.get("description")),
+            enum=() if siblings else _enum(schema),
+            minimum=minimum,
+            maximum=maximum,
+            default=schema.get("default", UNSET),
+            example=schema_example(schema, pointer, warn),
+            deprecated=flag(schema, "deprecated", pointer, warn),
+            constraints=constraints,
         )
+
+    def _convert_ref_here(self, schema: dict[str, Any], hint: str, location: str, pointer: tuple[Any, ...]) -> Typed:
+        ref = schema["$ref"]
+        siblings = self._details(schema, location, pointer, siblings=True) if len(schema) > 1 else Typed(TypeRef())
         try:
             target_location, parts, target = self.resolver.resolve(ref, location)
         except RefError as exc:
@@ -382,6 +401,7 @@ class SchemaConverter:
                 description=text(schema.get("description")),
                 entries=[("any", name) for name in dict.fromkeys(object_refs)],
                 discriminator=_discriminator(schema),
+                example=base.example,
             )
         else:
             ref = None
@@ -390,7 +410,12 @@ class SchemaConverter:
     # -- models --------------------------------------------------------------------------
 
     def build_model(self, schema: dict[str, Any], name: str, location: str, pointer: tuple[Any, ...]) -> None:
-        draft = _Draft(name, description=text(schema.get("description")), discriminator=_discriminator(schema))
+        draft = _Draft(
+            name,
+            description=text(schema.get("description")),
+            discriminator=_discriminator(schema),
+            example=schema_example(schema, pointer, lambda at, message: self.warn(location, at, message)),
+        )
         self.drafts[name] = draft
         self._collect(schema, draft, location, pointer, "all")
 
@@ -428,6 +453,10 @@ class SchemaConverter:
                     minimum=typed.minimum,
                     maximum=typed.maximum,
                     nullable=typed.nullable,
+                    deprecated=typed.deprecated,
+                    default=typed.default,
+                    example=typed.example,
+                    constraints=typed.constraints,
                 )))
         members = schema.get("allOf")
         if isinstance(members, list):
@@ -495,6 +524,7 @@ class SchemaConverter:
                 description=draft.description,
                 required=tuple(frame.required),
                 discriminator=draft.discriminator,
+                example=draft.example,
             )
             frames.pop()
             on_stack.discard(frame.name)
@@ -582,5 +612,8 @@ def _merge(inner: Typed, outer: Typed) -> Typed:
         enum=outer.enum or inner.enum,
         minimum=outer.minimum if outer.minimum is not None else inner.minimum,
         maximum=outer.maximum if outer.maximum is not None else inner.maximum,
-        default=outer.default if outer.default is not None else inner.default,
+        default=outer.default if outer.default is not UNSET else inner.default,
+        example=outer.example if outer.example is not UNSET else inner.example,
+        deprecated=outer.deprecated or inner.deprecated,
+        constraints=merge_constraints(outer.constraints, inner.constraints),
     )

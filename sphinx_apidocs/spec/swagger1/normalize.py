@@ -8,6 +8,27 @@ numbers written as strings, ``null`` formats, 1.0/1.1 ``httpMethod``/``dataType`
 ``responseClass``/``errorResponses``/``allowableValues``, ``List[X]``/``[X]`` containers,
 ``items`` given as a bare type name, model keys that differ from their ``id``, unnamed body
 parameters, and operations without a nickname (one is generated: ``get-pets-petId``).
+
+Details and security:
+
+- Properties: ``defaultValue`` (or ``default``) -> ``Property.default``; ``minimum``/
+  ``maximum``/``enum`` as always, and, where a 1.x spec carries them, ``pattern``,
+  ``minLength``/``maxLength`` (numbers written as strings count), ``uniqueItems``,
+  ``deprecated``, ``example``; a value of the wrong type is left out with a warning.
+- ``authorizations`` of the listing (and of a declaration, where a single-file spec declares
+  them: entries with a ``type``) -> ``ApiSpec.security_schemes``: ``oauth2`` with its
+  ``scopes`` and ``grantTypes`` (``implicit`` -> an ``implicit`` flow from ``loginEndpoint``;
+  ``authorization_code`` -> ``authorizationCode`` from ``tokenRequestEndpoint`` and
+  ``tokenEndpoint``; no grant types: one flow of kind ``""`` carrying the scopes),
+  ``apiKey`` (``passAs``, ``keyname``), ``basicAuth`` (``http`` + ``basic``).
+- Requirements: an operation's ``authorizations`` (else its declaration's) -> one
+  alternative per named scheme with its scopes (as swagger-converter turns 1.2 into 2.0);
+  ``{}`` is no authentication. An operation ``scope`` (this project's adaptation) is also an
+  ``oauth2`` requirement when the spec declares an oauth2 scheme. A requirement naming an
+  undeclared scheme is left out: with a warning (once per name and declaration), or silently
+  when the spec declares no scheme at all (a declaration read without its listing: the
+  scopes stay in ``Operation.scope``).
+- ``ApiSpec.base_url``: the declarations' ``basePath`` when they all share one.
 """
 
 from __future__ import annotations
@@ -17,18 +38,35 @@ import re
 from typing import Any, Mapping
 
 from sphinx_apidocs.errors import SpecError, json_pointer
-from sphinx_apidocs.spec.common import api_info, generated_nickname, media_types, text, to_number, unique_nicknames
+from sphinx_apidocs.spec.common import (
+    WarnAt,
+    api_info,
+    flag,
+    generated_nickname,
+    ignored,
+    limits,
+    media_types,
+    string,
+    text,
+    to_number,
+    unique_nicknames,
+)
 from sphinx_apidocs.spec.fetch import redact_url
 from sphinx_apidocs.spec.model import (
     MAX_TYPE_DEPTH,
+    UNSET,
     ApiPath,
     ApiSpec,
+    Example,
     Model,
+    OAuthFlow,
     Operation,
     Parameter,
     Property,
     Resource,
     ResponseMessage,
+    SecurityRequirement,
+    SecurityScheme,
     TypeRef,
     canonical_resource_path,
 )
@@ -70,6 +108,7 @@ _CONTAINER_OPEN = re.compile(r"\s*(?:List|Array|Set)\s*\[", re.I)
 _BRACKET_OPEN = re.compile(r"\s*\[")
 _MAP_OPEN = re.compile(r"\s*Map\s*\[", re.I)
 _TRUE = {"true", "yes", "1"}
+_SCOPE_WORDS = re.compile(r"[^\s,]+")
 
 
 def to_bool(value: Any) -> bool:
@@ -223,8 +262,19 @@ def build_swagger1_spec(documents: DocumentSet) -> ApiSpec:
     """The model of a validated Swagger 1.x document set (listing, if any, and declarations)."""
     warnings: list[str] = []
     resources: list[Resource] = []
+    schemes: dict[str, SecurityScheme] = {}
+    sources = [documents.listing] if documents.listing else []
+    sources += [declared.document for declared in documents.declarations]
+    for document in sources:  # the listing's first: the first declaration of a name wins
+        where = redact_url(document.location)
+
+        def warn(pointer: tuple[Any, ...], message: str, where: str = where) -> None:
+            warnings.append(f"{where}#{json_pointer(list(pointer))}: {message}")
+
+        for name, scheme in read_authorizations(document.data.get("authorizations"), warn).items():
+            schemes.setdefault(name, scheme)
     for declared in documents.declarations:
-        reader = DeclarationReader(redact_url(declared.document.location))
+        reader = DeclarationReader(redact_url(declared.document.location), schemes, documents.listing is not None)
         resources.append(
             reader.resource(
                 declared.document.data,
@@ -237,13 +287,109 @@ def build_swagger1_spec(documents: DocumentSet) -> ApiSpec:
     resources, renamed = unique_nicknames(resources)
     warnings.extend(renamed)
     first = documents.listing.data if documents.listing else documents.declarations[0].document.data
+    bases = {text(declared.document.data.get("basePath")) for declared in documents.declarations}
     return ApiSpec(
         swagger_version=str(first.get("swaggerVersion", "")),
         info=api_info(first.get("info"), first.get("apiVersion")),
         resources=tuple(resources),
         source=redact_url(documents.source),
         warnings=tuple(warnings),
+        security_schemes=schemes,
+        base_url=bases.pop() if len(bases) == 1 else "",
     )
+
+
+def read_authorizations(raw: Any, warn: WarnAt) -> dict[str, SecurityScheme]:
+    """The scheme definitions of an ``authorizations`` object (listing, or a single-file
+    declaration: there, entries that are lists are requirements and are skipped here)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        warn(("authorizations",), ignored("authorizations", "an object", raw))
+        return {}
+    schemes: dict[str, SecurityScheme] = {}
+    for name, value in raw.items():
+        if not isinstance(value, dict):
+            continue  # a requirement (a list of scopes), not a definition
+        pointer: tuple[Any, ...] = ("authorizations", name)
+        scheme = _scheme(str(name), value, pointer, warn)
+        if scheme is not None:
+            schemes[scheme.name] = scheme
+    return schemes
+
+
+def _scheme(name: str, value: dict[str, Any], pointer: tuple[Any, ...], warn: WarnAt) -> SecurityScheme | None:
+    kind = value.get("type")
+    if not isinstance(kind, str) or not kind:
+        warn((*pointer, "type"), f"authorization {name!r} ignored: it has no type")
+        return None
+    description = string(value, "description", pointer, warn)
+    if kind == "basicAuth":
+        return SecurityScheme(name=name, type="http", description=description, scheme="basic")
+    if kind == "apiKey":
+        place = string(value, "passAs", pointer, warn).lower()
+        if place and place not in ("header", "query"):
+            warn((*pointer, "passAs"), f"unknown API key location {place!r}")
+            place = ""
+        return SecurityScheme(
+            name=name, type=kind, description=description, location=place,
+            param_name=string(value, "keyname", pointer, warn),
+        )
+    if kind == "oauth2":
+        return SecurityScheme(name=name, type=kind, description=description, flows=_flows(value, pointer, warn))
+    warn((*pointer, "type"), f"unknown authorization type {kind!r}")
+    return SecurityScheme(name=name, type=kind, description=description)
+
+
+def _flows(value: dict[str, Any], pointer: tuple[Any, ...], warn: WarnAt) -> tuple[OAuthFlow, ...]:
+    scopes: list[tuple[str, str]] = []
+    raw_scopes = value.get("scopes")
+    if isinstance(raw_scopes, list):
+        for i, entry in enumerate(raw_scopes):
+            if isinstance(entry, str):
+                scopes.append((entry, ""))
+            elif isinstance(entry, dict) and isinstance(entry.get("scope"), str):
+                scopes.append((entry["scope"], string(entry, "description", (*pointer, "scopes", i), warn)))
+            else:
+                warn((*pointer, "scopes", i), ignored("scope", "a scope object", entry))
+    elif raw_scopes is not None:
+        warn((*pointer, "scopes"), ignored("scopes", "an array", raw_scopes))
+    grants = value.get("grantTypes")
+    if grants is not None and not isinstance(grants, dict):
+        warn((*pointer, "grantTypes"), ignored("grantTypes", "an object", grants))
+        grants = None
+    flows: list[OAuthFlow] = []
+    for grant, body in (grants or {}).items():
+        at = (*pointer, "grantTypes", grant)
+        if not isinstance(body, dict):
+            warn(at, ignored(str(grant), "an object", body))
+            continue
+        if grant == "implicit":
+            flows.append(OAuthFlow(
+                kind="implicit", authorization_url=_endpoint(body, "loginEndpoint", at, warn), scopes=tuple(scopes)
+            ))
+        elif grant == "authorization_code":
+            flows.append(OAuthFlow(
+                kind="authorizationCode",
+                authorization_url=_endpoint(body, "tokenRequestEndpoint", at, warn),
+                token_url=_endpoint(body, "tokenEndpoint", at, warn),
+                scopes=tuple(scopes),
+            ))
+        else:
+            warn(at, f"unknown grant type {grant!r}")
+    if not flows and scopes:
+        flows.append(OAuthFlow(kind="", scopes=tuple(scopes)))  # no grant type stated: the scopes
+    return tuple(flows)
+
+
+def _endpoint(body: dict[str, Any], key: str, pointer: tuple[Any, ...], warn: WarnAt) -> str:
+    endpoint = body.get(key)
+    if endpoint is None:
+        return ""
+    if not isinstance(endpoint, dict):
+        warn((*pointer, key), ignored(key, "an object", endpoint))
+        return ""
+    return string(endpoint, "url", (*pointer, key), warn)
 
 
 class DeclarationReader:
@@ -253,13 +399,23 @@ class DeclarationReader:
     ``problems`` and raised together, as one :class:`SpecError`, by :meth:`resource`.
     """
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, schemes: Mapping[str, SecurityScheme] | None = None, listed: bool = False) -> None:
         self.where = where
         self.warnings: list[str] = []
         self.problems: list[str] = []
+        self.schemes: Mapping[str, SecurityScheme] = schemes or {}
+        #: Undeclared scheme names are a problem of the spec when it has a listing or declares
+        #: schemes; a declaration read alone just lacks the listing that declares them.
+        self.strict_names = listed or bool(self.schemes)
+        self.oauth2 = next((name for name, scheme in self.schemes.items() if scheme.type == "oauth2"), "")
+        self.default_security: tuple[SecurityRequirement, ...] = ()
+        self._reported: set[str] = set()
 
     def warn(self, pointer: list[str | int], message: str) -> None:
         self.warnings.append(f"{self.where}#{json_pointer(pointer)}: {message}")
+
+    def warn_at(self, pointer: tuple[Any, ...], message: str) -> None:
+        self.warn(list(pointer), message)
 
     def type_of(self, obj: Mapping[str, Any], pointer: list[str | int]) -> TypeRef:
         """:func:`parse_type`, with a type nested too deeply recorded as a located problem."""
@@ -273,6 +429,8 @@ class DeclarationReader:
         resource_path = canonical_resource_path(resource_path)
         produces = media_types(data.get("produces"))
         consumes = media_types(data.get("consumes"))
+        own = data.get("authorizations")
+        self.default_security = self.requirements(own, ["authorizations"]) if isinstance(own, dict) else ()
         apis: list[ApiPath] = []
         for i, api in enumerate(data.get("apis") or []):
             operations = tuple(
@@ -335,7 +493,55 @@ class DeclarationReader:
             consumes=media_types(op.get("consumes")) or consumes,
             deprecated=to_bool(op.get("deprecated")),
             resource_path=resource_path,
+            security=self.security(op, pointer),
         )
+
+    def security(self, op: Mapping[str, Any], pointer: list[str | int]) -> tuple[SecurityRequirement, ...]:
+        """The operation's ``authorizations`` (else the declaration's), plus its ``scope``."""
+        own = op.get("authorizations")
+        if isinstance(own, dict):
+            found = list(self.requirements(own, [*pointer, "authorizations"]))
+        elif isinstance(own, list):  # a list of scheme names, no scopes
+            found = list(self.requirements({name: [] for name in own if isinstance(name, str)}, [*pointer, "authorizations"]))
+        else:
+            found = list(self.default_security)
+        scope = op.get("scope")
+        if isinstance(scope, str) and self.oauth2:
+            words = tuple(_SCOPE_WORDS.findall(scope))
+            merged = False
+            for i, requirement in enumerate(found):
+                if any(name == self.oauth2 for name, _ in requirement.schemes):
+                    found[i] = SecurityRequirement(tuple(
+                        (name, (*scopes, *(w for w in words if w not in scopes)) if name == self.oauth2 else scopes)
+                        for name, scopes in requirement.schemes
+                    ))
+                    merged = True
+            if not merged and words:
+                found.append(SecurityRequirement(((self.oauth2, words),)))
+        return tuple(found)
+
+    def requirements(self, raw: Mapping[str, Any], pointer: list[str | int]) -> tuple[SecurityRequirement, ...]:
+        """1.x ``authorizations: {name: [{scope}]}`` -> one alternative per declared name."""
+        found: list[SecurityRequirement] = []
+        for name, entries in raw.items():
+            if isinstance(entries, dict):
+                continue  # a scheme definition (single-file specs), read by ``read_authorizations``
+            if name not in self.schemes:
+                if self.strict_names and name not in self._reported:
+                    self._reported.add(name)
+                    self.warn([*pointer, name], f"authorization {name!r} is not declared; left out of the operations' security")
+                continue
+            scopes: list[str] = []
+            if isinstance(entries, list):
+                for entry in entries:
+                    if isinstance(entry, str):
+                        scopes.append(entry)
+                    elif isinstance(entry, dict) and isinstance(entry.get("scope"), str):
+                        scopes.append(entry["scope"])
+            elif entries is not None:
+                self.warn([*pointer, name], ignored("scopes", "an array", entries))
+            found.append(SecurityRequirement(((name, tuple(dict.fromkeys(scopes))),)))
+        return tuple(found)
 
     @staticmethod
     def scope(op: Mapping[str, Any]) -> str:
@@ -353,6 +559,7 @@ class DeclarationReader:
     def parameter(self, p: Mapping[str, Any], pointer: list[str | int]) -> Parameter:
         location = str(p["paramType"]).lower()
         minimum, maximum = bounds(p)
+        minimum, maximum, constraints = limits(p, minimum, maximum, tuple(pointer), self.warn_at, loose=True)
         default = p.get("defaultValue")
         return Parameter(
             name=p.get("name") or location,
@@ -365,6 +572,9 @@ class DeclarationReader:
             allow_multiple=to_bool(p.get("allowMultiple")),
             minimum=minimum,
             maximum=maximum,
+            deprecated=flag(p, "deprecated", tuple(pointer), self.warn_at, loose=True),
+            examples=(Example(value=p["example"]),) if "example" in p else (),
+            constraints=constraints,
         )
 
     def models(self, raw: Mapping[str, Any]) -> dict[str, Model]:
@@ -375,16 +585,23 @@ class DeclarationReader:
             required_set = {name for name in required_list if isinstance(name, str)}  # O(1) lookups
             props = []
             for name, prop in (body.get("properties") or {}).items():
+                where: tuple[Any, ...] = ("models", key, "properties", name)
                 minimum, maximum = bounds(prop)
+                minimum, maximum, constraints = limits(prop, minimum, maximum, where, self.warn_at, loose=True)
+                default = prop["defaultValue"] if "defaultValue" in prop else prop.get("default", UNSET)
                 props.append(
                     Property(
                         name=name,
-                        type=self.type_of(prop, ["models", key, "properties", name]),
+                        type=self.type_of(prop, list(where)),
                         description=text(prop.get("description")),
                         required=name in required_set or to_bool(prop.get("required")),
                         enum=enum_values(prop),
                         minimum=minimum,
                         maximum=maximum,
+                        deprecated=flag(prop, "deprecated", where, self.warn_at, loose=True),
+                        default=default,
+                        example=prop.get("example", UNSET),
+                        constraints=constraints,
                     )
                 )
             model = Model(
@@ -392,6 +609,7 @@ class DeclarationReader:
                 properties=tuple(props),
                 description=text(body.get("description")),
                 required=tuple(required_list),
+                example=body.get("example", UNSET),
             )
             models[key] = model
         return models
