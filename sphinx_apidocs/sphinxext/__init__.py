@@ -17,11 +17,13 @@ for the nodes); ``render``: the placeholders, expanded when a page is written;
 ``directives``: operations, resources and models as Sphinx object descriptions (read time);
 ``domain``: the ``api`` domain and its roles; ``stubs``: one generated page per resource.
 Below them all, ``warnings`` (the :class:`~.warnings.Warn` subtypes) and ``state`` (the spec
-and filters, loaded once per build).
+and filters, loaded once per build). HTML builders get ``static/apidocs.css`` (method badges,
+tables that fit their column, the narrow-screen layout): :func:`setup_static`.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from sphinx_apidocs import __version__
@@ -42,6 +44,22 @@ if TYPE_CHECKING:
 #: 2: operations, resources and models are ``ObjectDescription`` nodes.
 ENV_VERSION = 2
 
+#: The extension's static files (``apidocs.css``).
+STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
+CSS_FILE = "apidocs.css"
+
+
+def add_static_path(app: Sphinx) -> None:
+    """``builder-inited``: HTML builders copy ``static/`` to ``_static``. It goes first in
+    ``html_static_path``, so that an ``apidocs.css`` of the project's own replaces it."""
+    if app.builder.format == "html" and STATIC not in app.config.html_static_path:
+        app.config.html_static_path = [STATIC, *app.config.html_static_path]
+
+
+def setup_static(app: Sphinx) -> None:
+    app.add_css_file(CSS_FILE)
+    app.connect("builder-inited", add_static_path)
+
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     setup_config(app)
@@ -51,6 +69,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_incremental(app)
     setup_stubs(app)
     setup_collector(app)
+    setup_static(app)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,
