@@ -18,7 +18,10 @@ def project(tmp_path: Path) -> Path:
     return copy_project("basic", tmp_path)
 
 
-ALL_DOCS = ["api/auth", "api/contracts", "api/index", "api/jobs", "api/messages", "api/reports", "api/users", "index", "operations"]
+ALL_DOCS = [
+    "api/auth", "api/contracts", "api/index", "api/jobs", "api/messages", "api/models", "api/reports", "api/users",
+    "index", "operations",
+]
 
 
 def test_unchanged_inputs_reread_nothing(project: Path) -> None:

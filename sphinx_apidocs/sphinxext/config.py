@@ -143,6 +143,16 @@ def _check_bool(name: str, value: Any) -> list[str]:
     return [] if isinstance(value, bool) else [_expected(name, value, "True or False")]
 
 
+#: ``apidocs_shared_models``: where a model used by several resources is documented.
+SHARED_MODELS = ("page", "first")
+
+
+def _check_shared_models(name: str, value: Any) -> list[str]:
+    if value in SHARED_MODELS and isinstance(value, str):
+        return []
+    return [_expected(name, value, " or ".join(repr(choice) for choice in SHARED_MODELS))]
+
+
 @dataclass(frozen=True)
 class ApidocsConfig:
     """Every ``apidocs_*`` setting, checked and typed: ``apidocs_<field name>`` in conf.py."""
@@ -182,6 +192,12 @@ class ApidocsConfig:
         False, "env", (bool,),
         "say per operation that clients may narrow its output with fields= (field selection)",
         _check_bool,
+    )
+    shared_models: Literal["page", "first"] = setting(
+        "page", "env", (str,),
+        "where models used by several resources are documented: 'page' (a models page of "
+        "their own) or 'first' (with the first resource that declares them)",
+        _check_shared_models,
     )
 
     @classmethod

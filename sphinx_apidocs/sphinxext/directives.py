@@ -29,7 +29,8 @@ from sphinx.directives import ObjectDescription
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_id
 
-from sphinx_apidocs.spec.model import Model, Operation, Resource
+from sphinx_apidocs.spec.model import Operation, Resource
+from sphinx_apidocs.sphinxext.links import MODELS_PAGE, PlacedModel
 from sphinx_apidocs.sphinxext.render import placeholder
 from sphinx_apidocs.sphinxext.state import BuildState, get_state
 from sphinx_apidocs.sphinxext.warnings import Location, Warn, warn
@@ -168,7 +169,6 @@ class OperationDirective(ApiObject[Operation]):
 
     kind = "operation"
     prefix = "api-op"
-    full_path: str  # basePath + path
 
     def lookup(self) -> Operation | None:
         nickname = self.arguments[0].strip()
@@ -184,22 +184,28 @@ class OperationDirective(ApiObject[Operation]):
 
     def describe(self, subject: Operation) -> list[nodes.Node]:
         self.ctx.show(f"op:{subject.nickname}")
-        self.full_path = self.ctx.state.full_path(subject)
         return super().describe(subject)
 
     def handle_signature(self, sig: str, signode: addnodes.desc_signature) -> str:
-        """``GET https://api.example.com/v2/contracts/{contract_id}`` (``basePath`` + path)."""
+        """A method badge and the path relative to the base path: ``GET /contracts/{contract_id}``.
+
+        The base URL is shown once, by the resource (its "Base path") and the overview, not
+        repeated by every operation (nor in the search results and the index).
+        """
         method = self.subject.method.upper()
-        signode += addnodes.desc_annotation(method + " ", method + " ", classes=["api-method", f"api-method-{method.lower()}"])
-        signode += addnodes.desc_name(self.full_path, self.full_path)
+        signode += addnodes.desc_annotation(method, method, classes=["api-method", f"api-method-{method.lower()}"])
+        signode += addnodes.desc_sig_space()
+        signode += addnodes.desc_name(self.subject.path, self.subject.path)
         return self.subject.nickname
 
+    def method_and_path(self) -> str:
+        return f"{self.subject.method.upper()} {self.subject.path}"
+
     def display_name(self) -> str:
-        return f"{self.subject.method} {self.full_path}"
+        return self.method_and_path()
 
     def index_texts(self) -> list[str]:
-        op = self.subject
-        return [f"{op.nickname} (API operation)", f"{op.method} {self.full_path} (API operation)"]
+        return [f"{self.subject.nickname} (API operation)", f"{self.method_and_path()} (API operation)"]
 
     def _object_hierarchy_parts(self, sig_node: addnodes.desc_signature) -> tuple[str, ...]:
         return (self.subject.resource_path, self.subject.nickname)
@@ -211,38 +217,55 @@ class OperationDirective(ApiObject[Operation]):
         content_node.insert(0, placeholder("operation", self.subject.nickname))
 
 
-class ModelObject(ApiObject[tuple[Resource, Model]]):
-    """A model of a resource (a link target of its response messages and fields). Made only
-    by :class:`ResourceDirective`, not a directive of its own: no ``api:model`` is registered."""
+class ModelObject(ApiObject[PlacedModel]):
+    """A model, documented where :class:`~.links.ModelPlacement` puts it: with a resource
+    (made by :class:`ResourceDirective`) or on the models page (:class:`ModelsDirective`).
+    Not a directive of its own: no ``api:model`` directive is registered."""
 
     kind = "model"
     prefix = "api-model"
 
-    def lookup(self) -> tuple[Resource, Model] | None:
-        raise NotImplementedError("models are described by their resource")
+    def lookup(self) -> PlacedModel | None:
+        raise NotImplementedError("models are described by their resource or the models page")
 
     def handle_signature(self, sig: str, signode: addnodes.desc_signature) -> str:
-        resource, model = self.subject
+        model = self.subject.model
         signode += addnodes.desc_annotation("model ", "model ")
         signode += addnodes.desc_name(model.id, model.id)
-        return f"{resource.resource_path}:{model.id}"
+        return self.subject.name
 
     def display_name(self) -> str:
-        return self.subject[1].id
+        return self.subject.model.id
 
     def index_texts(self) -> list[str]:
-        return [f"{self.subject[1].id} (API model)"]
+        return [f"{self.subject.model.id} (API model)"]
 
     def _object_hierarchy_parts(self, sig_node: addnodes.desc_signature) -> tuple[str, ...]:
-        resource, model = self.subject
-        return (resource.resource_path, model.id)
+        placed = self.subject
+        return (placed.where, placed.model.id) if placed.where != MODELS_PAGE else (placed.name,)
 
     def _toc_entry_name(self, sig_node: addnodes.desc_signature) -> str:
-        return self.subject[1].id
+        return self.subject.model.id
 
     def transform_content(self, content_node: addnodes.desc_content) -> None:
-        resource, model = self.subject
-        content_node.insert(0, placeholder("model", model.id, resource=resource.resource_path))
+        placed = self.subject  # the body is read in the scope of the declaring resource
+        content_node.insert(0, placeholder("model", placed.key, resource=placed.home))
+
+
+def describe_models(parent: SphinxDirective, ctx: ReadContext, models: list[PlacedModel], *, no_index: bool) -> list[nodes.Node]:
+    """A "Models" rubric and each of ``models`` as an object (nothing when there are none)."""
+    if not models:
+        return []
+    result: list[nodes.Node] = [nodes.rubric("Models", "Models", classes=["api-rubric", "api-models"])]
+    for placed in models:
+        result.extend(nested(ModelObject, parent, ctx, placed.model.id, no_index=no_index).describe(placed))
+    return result
+
+
+def models_of(state: BuildState, resource: Resource) -> list[PlacedModel]:
+    """The models documented with ``resource`` (see ``apidocs_shared_models``)."""
+    placement = state.placement()
+    return placement.on(resource.resource_path) if placement is not None else []
 
 
 class ResourceDirective(ApiObject[Resource]):
@@ -297,17 +320,40 @@ class ResourceDirective(ApiObject[Resource]):
                 continue  # a duplicate nickname: the spec warning names it; show the first only
             seen.add(op.nickname)
             content_node += nested(OperationDirective, self, self.ctx, op.nickname, no_index=no_index).describe(op)
-        if "no-models" not in self.options and resource.models:
-            content_node += nodes.rubric("Models", "Models", classes=["api-rubric", "api-models"])
-            for model in resource.models.values():
-                child = nested(ModelObject, self, self.ctx, model.id, no_index=no_index)
-                content_node += child.describe((resource, model))
+        if "no-models" not in self.options:
+            content_node += describe_models(self, self.ctx, models_of(self.ctx.state, resource), no_index=no_index)
+
+
+def shared_models(state: BuildState) -> list[PlacedModel]:
+    """The models documented on the models page (used by several resources, or by none)."""
+    placement = state.placement()
+    return placement.on(MODELS_PAGE) if placement is not None else []
+
+
+class ModelsDirective(SphinxDirective):
+    """``.. api:models::`` — the models page's content: every model used by several
+    resources (or by none), each once, as link targets (without with ``:no-index:``)."""
+
+    has_content = False
+    option_spec: ClassVar[OptionSpec] = {"no-index": directives.flag}
+
+    def run(self) -> list[nodes.Node]:
+        ctx = ReadContext.of(self)
+        result = self.models(ctx)
+        ctx.record()
+        return result
+
+    def models(self, ctx: ReadContext) -> list[nodes.Node]:
+        if ctx.no_spec(self, "models"):
+            return []
+        ctx.show("models")
+        return describe_models(self, ctx, shared_models(ctx.state), no_index="no-index" in self.options)
 
 
 class SpecDirective(SphinxDirective):
     """``.. api:spec::`` — the API's overview; ``:operations:`` adds a table of every operation,
-    ``:full:`` describes every resource in full on this page (for small APIs), without link
-    targets when ``:no-index:`` is given too."""
+    ``:full:`` describes every resource in full on this page (for small APIs), then the
+    models of the models page, without link targets when ``:no-index:`` is given too."""
 
     has_content = False
     option_spec: ClassVar[OptionSpec] = {
@@ -336,4 +382,6 @@ class SpecDirective(SphinxDirective):
                 if ctx.state.resources.get(resource.resource_path) is resource:  # the first of a path
                     child = nested(ResourceDirective, self, ctx, resource.resource_path, no_index=no_index)
                     result.extend(child.describe(resource))
+            ctx.show("models")
+            result.extend(describe_models(self, ctx, shared_models(ctx.state), no_index=no_index))
         return result

@@ -1,12 +1,15 @@
 """The ``api`` domain: operations, resources and models as linkable, indexed objects.
 
 Domain data stays behind properties (as in ``sphinx/domains/rst.py``) and holds only small,
-picklable tuples: the objects for references and ``objects.inv``, and per document the
-fingerprints of what it shows, which ``incremental`` compares to decide what to re-read.
+picklable tuples: every description of each object (the first by document name is the link
+target, so any order of reading gives the same targets), and per document the fingerprints
+of what it shows and the references its links make, which ``incremental`` compares to decide
+what to re-read and what to write again.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Set
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -15,7 +18,8 @@ from sphinx.domains import Domain, ObjType
 from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
-from sphinx_apidocs.sphinxext.directives import OperationDirective, ResourceDirective, SpecDirective
+from sphinx_apidocs.sphinxext.directives import ModelsDirective, OperationDirective, ResourceDirective, SpecDirective
+from sphinx_apidocs.sphinxext.state import get_state
 from sphinx_apidocs.sphinxext.warnings import Location, Warn, warn
 
 if TYPE_CHECKING:
@@ -55,6 +59,7 @@ class ApiDomain(Domain):
         "operation": OperationDirective,
         "resource": ResourceDirective,
         "spec": SpecDirective,
+        "models": ModelsDirective,
     }
     roles: ClassVar[dict[str, RoleFunction | XRefRole]] = {
         "op": XRefRole(warn_dangling=True),
@@ -66,64 +71,118 @@ class ApiDomain(Domain):
         "res": "undefined API resource: %(target)s",
     }
     initial_data: ClassVar[dict[str, Any]] = {
-        "objects": {},  # (objtype, name) -> (docname, node_id, dispname)
+        # (objtype, name) -> every description with a target, in reading order:
+        # [(docname, node_id, dispname, line)]. The first by docname is the link target.
+        "described": {},
         "shown": {},  # docname -> {key: fingerprint}
+        "refs": {},  # docname -> the references its links make: {(objtype, target, resource)}
+        "resolved": {},  # docname -> digest of where those references pointed when last written
     }
-    #: Bare model name -> first rendered model of that name, and ``len(objects)`` it is for.
-    _model_cache: tuple[int, dict[str, tuple[str, tuple[str, str, str]]]] | None = None
+    #: 1: every description of an object is kept (``described``), and its references (``refs``).
+    data_version = 1
+    #: ``objects``, derived from ``described`` (and the bare-name model map), while unchanged.
+    _objects_cache: dict[tuple[str, str], tuple[str, str, str]] | None = None
+    _model_cache: dict[str, tuple[str, tuple[str, str, str]]] | None = None
 
     @property
-    def objects(self) -> dict[tuple[str, str], tuple[str, str, str]]:
-        return self.data.setdefault("objects", {})
+    def described(self) -> dict[tuple[str, str], list[tuple[str, str, str, int | None]]]:
+        return self.data.setdefault("described", {})
 
     @property
     def shown(self) -> dict[str, dict[str, str]]:
         return self.data.setdefault("shown", {})
 
-    def note_object(self, objtype: str, name: str, node_id: str, dispname: str, location: Location = None) -> None:
-        docname = self.env.docname
-        if (objtype, name) in self.objects:
-            other = self.objects[objtype, name][0]
-            warn(
-                Warn.DUPLICATE,
-                f"duplicate description of API {objtype} {name}, other instance in {other}; "
-                "use :no-index: on one of them",
-                location=location,
-            )
-        self.objects[objtype, name] = (docname, node_id, dispname)
+    @property
+    def refs(self) -> dict[str, set[tuple[str, str, str]]]:
+        return self.data.setdefault("refs", {})
+
+    @property
+    def resolved(self) -> dict[str, str]:
+        return self.data.setdefault("resolved", {})
+
+    @property
+    def objects(self) -> dict[tuple[str, str], tuple[str, str, str]]:
+        """(objtype, name) -> (docname, node_id, dispname) of the link target: the first
+        description by document name (first in the document), whatever order documents were
+        read in — so a rebuild that re-reads some documents agrees with a fresh build."""
+        if self._objects_cache is None:
+            self._objects_cache = {
+                key: min(entries, key=lambda entry: entry[0])[:3] for key, entries in self.described.items() if entries
+            }
+        return self._objects_cache
+
+    def _changed(self) -> None:
+        self._objects_cache = None
         self._model_cache = None
+
+    def note_object(self, objtype: str, name: str, node_id: str, dispname: str, location: Location = None) -> None:
+        """Record a description (duplicates are reported by :meth:`check_consistency`)."""
+        line = getattr(location, "line", None) if isinstance(location, nodes.Node) else None
+        self.described.setdefault((objtype, name), []).append((self.env.docname, node_id, dispname, line))
+        self._changed()
 
     def note_shown(self, docname: str, shown: dict[str, str]) -> None:
         self.shown.setdefault(docname, {}).update(shown)
 
+    def note_refs(self, docname: str, refs: set[tuple[str, str, str]]) -> None:
+        """The references the links of ``docname`` make (see ``incremental``)."""
+        if refs:
+            self.refs.setdefault(docname, set()).update(refs)
+
     def clear_doc(self, docname: str) -> None:
-        for key, (doc, _node_id, _disp) in list(self.objects.items()):
-            if doc == docname:
-                del self.objects[key]
+        for key, entries in list(self.described.items()):
+            kept = [entry for entry in entries if entry[0] != docname]
+            if len(kept) != len(entries):
+                if kept:
+                    self.described[key] = kept
+                else:
+                    del self.described[key]
         self.shown.pop(docname, None)
-        self._model_cache = None
+        self.refs.pop(docname, None)
+        self.resolved.pop(docname, None)
+        self._changed()
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
-        for key, value in otherdata["objects"].items():
-            if value[0] in docnames:
-                if key in self.objects and self.objects[key][0] != value[0]:
-                    warn(
-                        Warn.DUPLICATE,
-                        f"duplicate description of API {key[0]} {key[1]}, in {self.objects[key][0]} and "
-                        f"{value[0]}; use :no-index: on one of them",
-                        location=(value[0], None),
-                    )
-                self.objects[key] = value
-        self._model_cache = None
+        for key, entries in otherdata["described"].items():
+            mine = [entry for entry in entries if entry[0] in docnames]
+            if mine:
+                self.described.setdefault(key, []).extend(mine)
+        self._changed()
         for docname, shown in otherdata["shown"].items():
             if docname in docnames:
                 self.shown[docname] = shown
+        for docname, refs in otherdata["refs"].items():
+            if docname in docnames:
+                self.refs[docname] = refs
+
+    def check_consistency(self) -> None:
+        """Every object described twice with a target, once per build (whichever documents
+        were read): the target is the first description; each other one is named."""
+        for (objtype, name), entries in sorted(self.described.items()):
+            if len(entries) < 2:
+                continue
+            first, *others = sorted(entries, key=lambda entry: entry[0])
+            for docname, _node_id, _disp, line in others:
+                warn(
+                    Warn.DUPLICATE,
+                    f"duplicate description of API {objtype} {name}, other instance in {first[0]}; "
+                    "use :no-index: on one of them",
+                    location=(docname, line),
+                )
 
     def find(self, objtype: str, target: str, resource: str = "") -> tuple[str, tuple[str, str, str]] | None:
-        """The object for a target; a model is looked up in the referring resource first."""
+        """The object for a target; a model is looked up as the referring resource sees it
+        and found where it is documented (``apidocs_shared_models``)."""
         if objtype != "model":
             found = self.objects.get((objtype, target))
             return (target, found) if found else None
+        state = get_state(self.env)
+        placement = state.placement()
+        if placement is not None and placement.mode == "page":
+            placed = placement.resolve(target, resource)
+            if placed is not None:  # a model of the spec: where it is documented, or nowhere
+                found = self.objects.get(("model", placed.name))
+                return (placed.name, found) if found else None
         qualified = target if ":" in target else f"{resource}:{target}"
         found = self.objects.get(("model", qualified))
         if found:
@@ -132,15 +191,24 @@ class ApiDomain(Domain):
 
     def _models_by_name(self) -> dict[str, tuple[str, tuple[str, str, str]]]:
         """Bare model name -> first rendered model of that name (cached while unchanged)."""
-        key = len(self.objects)
-        cache = self._model_cache
-        if cache is None or cache[0] != key:  # objects change only while documents are read
+        if self._model_cache is None:
             names: dict[str, tuple[str, tuple[str, str, str]]] = {}
             for (typ, name), value in sorted(self.objects.items()):
                 if typ == "model":
                     names.setdefault(name.rpartition(":")[2], (name, value))
-            cache = self._model_cache = (key, names)
-        return cache[1]
+            self._model_cache = names
+        return self._model_cache
+
+    def reference_digest(self, refs: set[tuple[str, str, str]]) -> str:
+        """Where ``refs`` point now (a digest): a document whose digest changed since it was
+        last written must be written again, its links re-resolved."""
+        resolved = []
+        for objtype, target, resource in sorted(refs):
+            types = ("operation", "resource", "model") if objtype == "any" else (objtype,)
+            for typ in types:
+                found = self.find(typ, target, resource)
+                resolved.append((objtype, target, resource, typ, found))
+        return hashlib.sha256(repr(resolved).encode()).hexdigest()
 
     def resolve_xref(
         self, env: BuildEnvironment, fromdocname: str, builder: Builder, typ: str,

@@ -1,8 +1,9 @@
 """Per-document fingerprints: a digest of everything a document shows for one key.
 
-Keys: ``op:NICK`` (an operation), ``res:PATH`` (a resource), ``spec`` (the overview),
-``spec-ops`` (the list of operations), ``page:NAME`` (which resource a generated page
-shows). A document records the digests of what it shows; ``incremental`` re-reads it when
+Keys: ``op:NICK`` (an operation), ``res:PATH`` (a resource with the models documented on
+its page), ``models`` (the models documented on the models page: a model moving between a
+resource page and the models page changes both), ``spec`` (the overview), ``spec-ops`` (the
+list of operations), ``page:NAME`` (which resource a generated page shows). A document records the digests of what it shows; ``incremental`` re-reads it when
 one differs in a later build. Each digest is computed once per build, and each model is
 hashed once however many operations and resources share it.
 """
@@ -16,6 +17,7 @@ from collections.abc import Mapping
 from sphinx_apidocs.spec.model import ApiSpec, Model, Operation, Resource
 from sphinx_apidocs.sphinxext.fields import ModelIndex
 from sphinx_apidocs.sphinxext.filter_entries import FilterEntry
+from sphinx_apidocs.sphinxext.links import MODELS_PAGE, ModelPlacement, PlacedModel
 
 
 class Fingerprints:
@@ -28,12 +30,14 @@ class Fingerprints:
         resources: Mapping[str, Resource],
         filters: Mapping[str, FilterEntry],
         index: ModelIndex | None,
+        placement: ModelPlacement | None = None,
     ) -> None:
         self.spec = spec
         self.operations = operations
         self.resources = resources
         self.filters = filters
         self.index = index
+        self.placement = placement
         self.pages: Mapping[str, str] = {}  # generated page name -> resource path
         self._digests: dict[str, str] = {}
         self._model_digests: dict[int, tuple[Model, str]] = {}
@@ -56,6 +60,12 @@ class Fingerprints:
             found = self._model_digests[id(model)] = (model, hashlib.sha256(repr(model).encode()).hexdigest())
         return model.id, found[1]
 
+    def _placed(self, where: str) -> list[tuple[str, str, str, tuple[str, str]]]:
+        """The models documented with ``where`` (a resource, or the models page): their object
+        names, homes, keys and digests."""
+        placed: list[PlacedModel] = self.placement.on(where) if self.placement is not None else []
+        return [(p.name, p.home, p.key, self._model_digest(p.model)) for p in placed]
+
     def _content(self, key: str) -> str:
         kind, _, name = key.partition(":")
         if self.spec is None:
@@ -67,7 +77,7 @@ class Fingerprints:
             reachable = self.index.reachable(op.response_type, op.resource_path) if self.index else []
             entry = self.filters.get(name)
             whitelist = entry.paths if entry else None
-            return repr((op, self.spec.full_path(op), [self._model_digest(m) for m in reachable], whitelist))
+            return repr((op, [self._model_digest(m) for m in reachable], whitelist))
         if kind == "res":
             resource = self.resources.get(name)
             if resource is None:
@@ -76,9 +86,11 @@ class Fingerprints:
             # APIs share big models between many resources and operations: each is hashed once).
             stable = dataclasses.replace(resource, source="", digest="", apis=(), models={})
             apis = [(api.path, api.description, api.operations) for api in resource.apis]
-            models = [(key, self._model_digest(model)) for key, model in resource.models.items()]
+            models = self._placed(name)
             paths = [self.filters[op.nickname].paths if op.nickname in self.filters else None for op in resource.operations]
             return repr((stable, apis, models, paths))
+        if kind == "models":
+            return repr(self._placed(MODELS_PAGE))
         if kind == "page":  # which resource a generated page shows
             return repr(self.pages.get(name))
         if kind == "spec-ops":

@@ -24,6 +24,7 @@ from sphinx_apidocs.sphinxext.config import get_config
 from sphinx_apidocs.sphinxext.fields import FieldRow, ModelIndex, lookup
 from sphinx_apidocs.sphinxext.filter_entries import FilterEntries, FilterEntry, load_filter_entries
 from sphinx_apidocs.sphinxext.fingerprints import Fingerprints
+from sphinx_apidocs.sphinxext.links import ModelPlacement
 from sphinx_apidocs.sphinxext.report import report_coverage, report_spec
 from sphinx_apidocs.sphinxext.spec_loading import load_spec
 
@@ -56,15 +57,18 @@ class BuildState:
     _rows: dict[str, list[FieldRow]] = field(default_factory=dict)
     _fingerprints: Fingerprints | None = None
     _pages: dict[str, str] | None = None  # generated page name -> resource path
+    shared_models: str = "page"  # apidocs_shared_models
+    _placement: ModelPlacement | None = None
 
     @classmethod
     def create(
-        cls, spec: ApiSpec | None, filters: dict[str, FilterEntry] | FilterEntries, filters_configured: bool, problem: str = ""
+        cls, spec: ApiSpec | None, filters: dict[str, FilterEntry] | FilterEntries, filters_configured: bool,
+        problem: str = "", shared_models: str = "page",
     ) -> BuildState:
         loaded = filters if isinstance(filters, FilterEntries) else FilterEntries(dict(filters))
         state = cls(
             spec=spec, filters=loaded.entries, filters_configured=filters_configured, problem=problem,
-            filter_conflicts=frozenset(loaded.conflicts),
+            filter_conflicts=frozenset(loaded.conflicts), shared_models=shared_models,
         )
         if spec is not None:
             state.index = ModelIndex(spec)
@@ -91,6 +95,12 @@ class BuildState:
             rows = self._rows[op.nickname] = [lookup(self.index, op, path) for path in entry.paths]
         return rows
 
+    def placement(self) -> ModelPlacement | None:
+        """Where each model is documented (``apidocs_shared_models``); ``None`` without a spec."""
+        if self._placement is None and self.spec is not None and self.index is not None:
+            self._placement = ModelPlacement(self.spec, self.index, self.resources, self.shared_models)
+        return self._placement
+
     def page_resources(self) -> dict[str, str] | None:
         """Generated page name -> resource path, as noted by ``stubs`` (``None``: not yet)."""
         return self._pages
@@ -107,7 +117,9 @@ class BuildState:
 
     def fingerprints(self) -> Fingerprints:
         if self._fingerprints is None:
-            self._fingerprints = Fingerprints(self.spec, self.operations, self.resources, self.filters, self.index)
+            self._fingerprints = Fingerprints(
+                self.spec, self.operations, self.resources, self.filters, self.index, self.placement()
+            )
             self._fingerprints.note_pages(self._pages or {})
         return self._fingerprints
 
@@ -139,7 +151,8 @@ def load_state(app: Sphinx) -> None:
         else:
             problem = "apidocs_spec is not set in conf.py"
         filters = load_filter_entries(os.path.normpath(os.path.join(app.confdir, p)) for p in config.filters)
-        state = BuildState.create(spec, filters, bool(config.filters), problem)
+        state = BuildState.create(spec, filters, bool(config.filters), problem, config.shared_models)
+        state.placement()  # before parallel readers fork: computed once
     _STATES[app.env] = state
     report(state)
 
