@@ -4,12 +4,18 @@
 
 The sample API is served on 127.0.0.1 (a free port) for the duration of the build, exactly as
 a service would serve its ``/api-docs``; ``APIDOCS_SPEC`` points ``docs/conf.py`` at it. The
-exit status is sphinx-build's.
+exit status is sphinx-build's. Any builder passes ``-W``: ``html`` (the default), ``epub``,
+``text``, ``latex``, ``man``...
+
+The doctrees go to ``docs/_build/doctrees/BUILDER``, not into the output folder (where
+``sphinx-build`` puts them by default): the epub builder packs every file of its output folder
+and warns about each one it has no media type for (``.doctree``, ``environment.pickle``).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +31,9 @@ def main(argv: list[str]) -> int:
     builder = argv[0] if argv and not argv[0].startswith("-") else "html"
     extra = argv[1:] if argv and not argv[0].startswith("-") else argv
     out = HERE / "_build" / builder
+    if not any(arg == "-d" or arg.startswith(("-d", "--doctree-dir")) for arg in extra):
+        extra = ["-d", str(HERE / "_build" / "doctrees" / builder), *extra]
+        shutil.rmtree(out / ".doctrees", ignore_errors=True)  # left there by an earlier run
     with serving(str(ROOT / "sample_specs")) as url:
         print(f"serving sample_specs at {url}")
         env = {**os.environ, "APIDOCS_SPEC": url, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}

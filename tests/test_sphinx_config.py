@@ -38,6 +38,7 @@ BAD: dict[str, tuple[Any, str]] = {
         "e.g. 'api' (no '..', no absolute path)",
     ),
     "apidocs_field_selection": ("yes", "apidocs_field_selection: expected True or False, got str 'yes'"),
+    "apidocs_shared_models": ("everywhere", "apidocs_shared_models: expected 'page' or 'first', got str 'everywhere'"),
 }
 
 

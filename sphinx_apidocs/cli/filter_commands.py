@@ -8,11 +8,12 @@ import json.encoder
 import os
 import shlex
 import stat
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
+from sphinx_apidocs.cli.args import CommandParser, Once
+from sphinx_apidocs.cli.streams import read_stdin, write_out
 from sphinx_apidocs.errors import ApidocsError
 from sphinx_apidocs.filters import (
     FieldSelector,
@@ -30,53 +31,49 @@ from sphinx_apidocs.filters.errors import printable, quoted
 from sphinx_apidocs.filters.parse import json_nesting
 
 
-def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(subparsers: "argparse._SubParsersAction[CommandParser]") -> None:
     """Add the ``fields``, ``apply`` and ``compile`` subcommands."""
     fields = subparsers.add_parser("fields", help="list the dotted paths each filter whitelists")
     fields.add_argument("filters", metavar="FILTERS", help="a filter file or folder")
-    fields.add_argument("--operation", metavar="NICK", help="only this operation's paths")
+    fields.add_argument(
+        "--operation", metavar="NICK", action="append",
+        help="only this operation's paths (repeatable: several operations)",
+    )
     fields.add_argument("--json", action="store_true", help="print {nickname: [paths]} as JSON")
     fields.set_defaults(handler=run_fields)
 
-    # argparse (before 3.13) cannot fill an optional positional that follows an option
-    # (``FILTERS --operation NICK INPUT``), so operands collect from both places and the
-    # handler splits them: any order the user writes works.
-    apply = subparsers.add_parser(
-        "apply",
-        help="filter a JSON response (file or stdin)",
-        usage="%(prog)s FILTERS --operation NICK [INPUT] [--fields PATHS]",
-    )
+    apply = subparsers.add_parser("apply", help="filter a JSON response (file or stdin)")
+    apply.add_argument("filters", metavar="FILTERS", help="a filter file or folder")
+    apply.add_argument("input", metavar="INPUT", nargs="?", help="the JSON response file (default: stdin)")
+    apply.add_argument("--operation", metavar="NICK", required=True, action=Once, help="the operation's filter")
     apply.add_argument(
-        "operands", metavar="FILTERS [INPUT]", nargs="*",
-        help="a filter file or folder, then the JSON response file (default: stdin)",
-    )
-    apply.add_argument(
-        "--operation", metavar="NICK", nargs="+", required=True, help="the operation's filter"
-    )
-    apply.add_argument(
-        "--fields", metavar="PATHS",
+        "--fields", metavar="PATHS", action="append",
         help="keep only these comma-separated dotted paths within the whitelist (like a "
-        "client's fields= request); a path outside it is an error",
+        "client's fields= request; repeatable: the paths add up); a path outside it is an error",
     )
     apply.set_defaults(handler=run_apply)
 
     compile_ = subparsers.add_parser("compile", help="write a stand-alone Python module of filters")
     compile_.add_argument("filters", metavar="FILTERS", help="a filter file or folder")
-    compile_.add_argument("-o", "--output", metavar="MODULE.py", required=True, help="module to write")
+    compile_.add_argument("-o", "--output", metavar="MODULE.py", required=True, action=Once, help="module to write")
     compile_.add_argument("--check", action="store_true", help="exit 1 if MODULE.py is missing or stale")
     compile_.set_defaults(handler=run_compile)
 
 
-def _select(trees: dict[str, LoadedFilter], operation: str | None) -> dict[str, LoadedFilter]:
-    if operation is None:
+def _select(trees: dict[str, LoadedFilter], operations: list[str] | None) -> dict[str, LoadedFilter]:
+    """The filters of ``operations`` (each once, in the order given), or all of them."""
+    if operations is None:
         return trees
-    if operation not in trees:
-        raise FilterError(f"no filter for operation {quoted(operation)}")
-    return {operation: trees[operation]}
+    for operation in operations:
+        if operation not in trees:
+            raise FilterError(f"no filter for operation {quoted(operation)}")
+    return {operation: trees[operation] for operation in operations}
 
 
 def run_fields(args: argparse.Namespace) -> int:
-    """Print dotted paths: a header per nickname with indented paths, or JSON."""
+    """Print dotted paths: a header per nickname with indented paths (just the paths for one
+    ``--operation``), or JSON.
+    """
     selected = _select(load_filter_trees(args.filters), args.operation)
     paths = {nickname: dotted_paths(loaded.tree) for nickname, loaded in selected.items()}
     if args.json:
@@ -86,38 +83,22 @@ def run_fields(args: argparse.Namespace) -> int:
     # an ANSI escape) is shown escaped, so it can neither split a line nor drive the
     # terminal. ``--json`` gives the exact names.
     lines: list[str] = []
-    if args.operation is not None:
-        lines += [printable(path) for path in paths[args.operation]]
+    if len(paths) == 1 and args.operation is not None:
+        lines += [printable(path) for path in next(iter(paths.values()))]
     else:
         for nickname, items in paths.items():
             lines.append(printable(nickname))
             lines += [f"  {printable(path)}" for path in items]
-    _write("".join(f"{line}\n" for line in lines))
+    write_out("".join(f"{line}\n" for line in lines))
     return 0
 
 
 # --- output --------------------------------------------------------------------------------------
 
 
-def _write(text: str, fallback: Callable[[], str] | None = None) -> None:
-    """Write ``text`` to stdout; if the stream cannot encode it (a lone surrogate, a narrow
-    locale), write ``fallback()`` (the same JSON in ASCII) or ``text`` with backslash escapes
-    instead of failing with a traceback. ``write`` encodes before writing: nothing is half out.
-    """
-    stream = sys.stdout
-    try:
-        stream.write(text)
-    except UnicodeEncodeError:
-        if fallback is not None:
-            stream.write(fallback())
-        else:
-            encoding = getattr(stream, "encoding", None) or "utf-8"
-            stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
-
-
 def _write_json(value: Any) -> None:
     """``value`` as indented JSON (the layout of ``json.dumps(indent=2, ensure_ascii=False)``)."""
-    _write(json_text(value) + "\n", lambda: json_text(value, ascii_only=True) + "\n")
+    write_out(json_text(value) + "\n", lambda: json_text(value, ascii_only=True) + "\n")
 
 
 class JsonNumber:
@@ -262,10 +243,7 @@ def _read_json(source: str | None) -> Any:
     """
     name = printable(source) if source is not None else "<stdin>"
     try:
-        if source is not None:
-            data: bytes | str = Path(source).read_bytes()
-        else:
-            data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read()
+        data = Path(source).read_bytes() if source is not None else read_stdin()
     except OSError as exc:
         raise ApidocsError(f"{name}: cannot read: {exc.strerror or exc}") from None
     except UnicodeDecodeError:
@@ -292,17 +270,13 @@ def run_apply(args: argparse.Namespace) -> int:
     """Filter one JSON response with one operation's filter (or a ``--fields`` selection
     within it), printing JSON.
     """
-    operation, *extra = args.operation
-    operands = [*args.operands, *extra]
-    if not 1 <= len(operands) <= 2:
-        raise ApidocsError("usage: sphinx-apidocs apply FILTERS --operation NICK [INPUT]")
-    filters, source = operands[0], (operands[1] if len(operands) == 2 else None)
-    loaded = _select(load_filter_trees(filters), operation)[operation]
+    operation = args.operation
+    loaded = _select(load_filter_trees(args.filters), [operation])[operation]
     if args.fields is None:
         keep = compile_filter(loaded.tree)
     else:  # checked before reading the input, so a bad selection fails fast
-        keep = FieldSelector({operation: loaded.tree}, cache_size=0).select(operation, args.fields)
-    _write_json(keep(_read_json(source)))
+        keep = FieldSelector({operation: loaded.tree}, cache_size=0).select(operation, ",".join(args.fields))
+    _write_json(keep(_read_json(args.input)))
     return 0
 
 

@@ -7,8 +7,10 @@ A SOURCE that is a snapshot folder is read through :func:`~sphinx_apidocs.spec.s
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
+
+from sphinx_apidocs.cli.args import Once
+from sphinx_apidocs.cli.streams import flush_out, say, write_out
 
 from sphinx_apidocs.spec.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, FetchOptions
 from sphinx_apidocs.spec.headers import parse_header
@@ -25,13 +27,16 @@ def register(subparsers: Any) -> None:
 
     serve = subparsers.add_parser("serve", help="serve spec files as a live endpoint")
     serve.add_argument("source_dir", metavar="SOURCE_DIR")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=_port, default=8000, help="0 picks a free port (default 8000)")
+    serve.add_argument("--host", default="127.0.0.1", action=Once)
+    serve.add_argument(
+        "--port", type=_port, default=8000, action=Once,
+        help="0 picks a free one; the URL is printed first (default 8000)",
+    )
     serve.set_defaults(handler=run_serve)
 
     snapshot = subparsers.add_parser("snapshot", help="save the fetched documents for offline builds")
     _add_fetch_arguments(snapshot)
-    snapshot.add_argument("-o", "--output", required=True, metavar="DIR")
+    snapshot.add_argument("-o", "--output", required=True, metavar="DIR", action=Once)
     snapshot.set_defaults(handler=run_snapshot)
 
 
@@ -48,14 +53,14 @@ def _port(value: str) -> int:
 
 def _add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", metavar="SOURCE", help="URL, listing, declaration or folder")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S")
+    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S", action=Once)
     parser.add_argument(
         "--header", action="append", default=[], metavar="'Name: value'",
         help="extra request header; ${VAR} expands from the environment (repeatable)",
     )
-    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N",
+    parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, metavar="N", action=Once,
                         help="cap on each response's size")
-    parser.add_argument("--deadline", type=float, default=0, metavar="S",
+    parser.add_argument("--deadline", type=float, default=0, metavar="S", action=Once,
                         help="seconds one document may take in all (retries, redirects, body); 0: 6 x --timeout")
 
 
@@ -70,12 +75,12 @@ def run_validate(args: argparse.Namespace) -> int:
         spec = build_spec(load_documents(source, options))
     shown = spec.source if source == args.source else args.source  # a snapshot: its folder
     for warning in spec.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        say(f"warning: {warning}")
     for note in spec.notes:
-        print(f"note: {note}", file=sys.stderr)
+        say(f"note: {note}")
     operations = sum(1 for _ in spec.operations)
-    print(f"{shown}: valid {spec.format_label}: "
-          f"{len(spec.resources)} resources, {operations} operations")
+    write_out(f"{shown}: valid {spec.format_label}: "
+              f"{len(spec.resources)} resources, {operations} operations\n")
     return 0
 
 
@@ -86,15 +91,17 @@ def run_snapshot(args: argparse.Namespace) -> int:
         documents = load_documents(source, options)
         build_spec(documents)  # a snapshot is written only for a spec that loads completely
     names = write_snapshot(documents, args.output)
-    print(f"{args.output}: wrote {len(names)} documents")
+    write_out(f"{args.output}: wrote {len(names)} documents\n")
     return 0
 
 
 def run_serve(args: argparse.Namespace) -> int:
     with reading(args.source_dir) as folder:  # a snapshot folder: its current copy, held while served
         server = make_server(folder, args.host, args.port)
-        print(f"serving {args.source_dir} at {server_url(server)} (Ctrl+C stops)", flush=True)
         try:
+            # the first line names the URL (with ``--port 0``, the port that was picked)
+            write_out(f"serving {args.source_dir} at {server_url(server)} (Ctrl+C stops)\n")
+            flush_out()
             server.serve_forever()
         except KeyboardInterrupt:
             pass
