@@ -15,6 +15,7 @@ the corpus is not beside the checkout).
 from __future__ import annotations
 
 import difflib
+import re
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -37,6 +38,45 @@ CORPUS_SPECS = (
     "openapi-3.0/oai-examples/petstore-expanded.yaml",  # allOf, a default response
 )
 
+#: Every construct of the CommonMark the writers are taught: emphasis, links (and hostile ones,
+#: which stay text), hard breaks, lists (nested, ordered from 3, loose), code (fenced with a
+#: known language, with an unknown one, and indented), headings, quotes, raw HTML (text).
+MARKDOWN = (
+    "Some *em*, **strong *nested* `code`**, [a link](https://example.com/a?b=1&c=2 \"title\"), "
+    "<https://example.com/auto>, <mailto:a@example.com>, [rel](../x.html#y), [bad](javascript:alert(1)), "
+    "![img](https://example.com/i.png), <b>raw</b>\nsoft break, hard break  \nsecond line\\\nthird\n\n"
+    "- one\n- two *2*\n  - nested `x`\n  - nested [l](http://e.com)\n- three\n\n"
+    "3. three\n4. four\n\n"
+    "- loose\n\n  second paragraph\n- item\n\n"
+    "* item with code:\n\n  ```json\n  {\"a\": [1, 2]}\n  ```\n\n"
+    "```json\n{\"id\": 1, \"name\": \"<b>x</b>\"}\n```\n\n"
+    "```nosuchlanguage\nplain <text> & more\n```\n\n"
+    "```json\nnot json at all: {\n```\n\n"
+    "    indented code\n\n"
+    "# A heading\n\n> A *quote*.\n\n---\n\n<div>html block</div>\n"
+)
+#: The HTML of real Swagger 1.x specs, and tags that are not on the allow-list (literal text).
+HTML_1X = (
+    "<p>Creates a <b>customer</b> with <i>care</i>, <code>x  y</code>, <tt>tt</tt>, <em>em</em> "
+    "and <strong>strong</strong>. See <a href=\"https://example.com/docs?a=1&amp;b=2\">the docs</a>, "
+    "<a href=\"jav&#x09;ascript:alert(1)\">a bad link</a>, <a name=\"anchor\">no href</a>.<br>Line two<br/>"
+    "Line three</p><p>Second `tick` List<Pet> <script>alert(1)</script><img src=x onerror=alert(1)></p>"
+    "<ul><li>one<li>two <b>2</b><ol start=\"5\"><li>five</li><li>six</ol></li><li><p>para</p><p>two</p></li></ul>"
+    "<pre>\n  preformatted\n    <b>text</b></pre><h3>Heading</h3>trailing text & more"
+)
+EDGES_1X: dict[str, Any] = {
+    "swaggerVersion": "1.2", "basePath": "https://x.example", "resourcePath": "/things", "description": HTML_1X,
+    "apis": [{"path": "/things", "operations": [{
+        "method": "GET", "nickname": "listThings", "type": "Thing", "summary": "List <b>things</b>",
+        "notes": HTML_1X, "parameters": [
+            {"name": "q", "paramType": "query", "type": "string", "description": HTML_1X},
+            {"name": "plain", "paramType": "query", "type": "string", "description": "Plain `code`\n\ntwo"},
+        ],
+        "responseMessages": [{"code": 404, "message": "<ul><li>not</li><li>found</li></ul>"}],
+    }]}],
+    "models": {"Thing": {"id": "Thing", "description": HTML_1X, "properties": {"id": {"type": "integer", "description": HTML_1X}}}},
+}
+
 #: Inline literals with runs of spaces, tabs, line breaks or nothing at all; a link title with
 #: a vertical tab; a NUL; every kind of cell empty and full; models with a description only,
 #: and with nothing. (Sphinx writes ``a  b`` in a literal as ``a&#160; b``, attributes with
@@ -53,7 +93,7 @@ EDGES: dict[str, Any] = {
                 "tags": ["things"],
                 "deprecated": True,
                 "summary": "One `thing\twith tab`",
-                "description": "Notes with ``a  b`` and `x\ny`.\n\n  \n\nA <script>alert(1)</script> \"quoted\" paragraph.",
+                "description": "Notes with ``a  b`` and `x\ny`.\n\n  \n\nA <script>alert(1)</script> \"quoted\" paragraph.\n\n" + MARKDOWN,
                 "parameters": [
                     {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 10}},
                     {"name": "q", "in": "query", "schema": {"type": "string", "enum": ["two  spaces", "tab\there", "", "<script>", "a \n b"], "default": ""}},
@@ -61,6 +101,9 @@ EDGES: dict[str, Any] = {
                     {"name": "ratio", "in": "query", "schema": {"type": "number", "default": 1.0, "minimum": 0.5}},
                     {"name": "legacy", "in": "header", "deprecated": True, "schema": {"type": ["string", "null"]}},
                     {"name": "   ", "in": "query", "schema": {"type": "string"}, "description": "A name of spaces."},
+                    {"name": "formatted", "in": "query", "schema": {"type": "string"}, "description": MARKDOWN},
+                    {"name": "one_list", "in": "query", "schema": {"type": "string"}, "description": "- only\n- a list"},
+                    {"name": "code", "in": "query", "schema": {"type": "string"}, "description": "```python\nprint('x')\n```"},
                 ],
                 "responses": {
                     "200": {"description": "It", "content": {"application/json": {"schema": {
@@ -181,12 +224,39 @@ def test_corner_cases(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, builder: 
     fast, slow = build_both(monkeypatch, _edges_project(tmp_path), tmp_path / "out", builder)
     page = "".join((fast / name).read_text(encoding="utf-8") for name in _pages(fast))
     for expected in (
+        '<a class="reference external" href="https://example.com/a?b=1&amp;c=2">a link</a>',
+        # cloaked, as docutils cloaks an address
+        '<a class="reference external" href="mailto:a&#37;&#52;&#48;example&#46;com">mailto:a<span>&#64;</span>example<span>&#46;</span>com</a>',
+        '<div class="highlight-json notranslate"><div class="highlight"><pre><span></span><span class="p">{</span>',
+        '<ol class="arabic simple" start="3">', '<ul class="simple">', "<em>nested</em>",
+        '<p class="rubric">A heading</p>', "&lt;b&gt;raw&lt;/b&gt;",
         '<span class="pre">two</span>&#160; <span class="pre">spaces</span>',  # a run of spaces
         '<code class="docutils literal notranslate"></code>',  # an empty default
         'title="/things:X Y (model)">X\vY</a>',  # a vertical tab: a space in the attribute
         "Ev&quot;il&lt;script&gt;",
     ):
         assert expected in page, expected
+    assert "[bad](javascript:alert(1))" in page and 'href="javascript' not in page  # text, never a link
+    assert _differences(fast, slow) == []
+
+
+def test_formatted_swagger_1x_html(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    (tmp_path / "things.json").write_text(json.dumps(EDGES_1X))
+    (src / "conf.py").write_text('project = "x"\nextensions = ["sphinx_apidocs"]\napidocs_spec = "../things.json"\napidocs_filters = ""\n')
+    (src / "index.rst").write_text("X\n=\n\n.. api:resource:: /things\n")
+    fast, slow = build_both(monkeypatch, src, tmp_path / "out")
+    page = (fast / "index.html").read_text(encoding="utf-8")
+    for expected in (
+        '<a class="reference external" href="https://example.com/docs?a=1&amp;b=2">the docs</a>',
+        "<strong>customer</strong>", "<em>care</em>", '<ol class="arabic simple" start="5">',
+        '<div class="line-block">', '<div class="highlight-text notranslate">',
+        "List&lt;Pet&gt; ", "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;",
+        '<p class="rubric">Heading</p>',
+    ):
+        assert expected in page, expected
+    assert "a bad link</a>" not in page and "ascript:alert" not in page  # its text only
     assert _differences(fast, slow) == []
 
 
@@ -213,10 +283,16 @@ def test_corpus_specs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, spec: str
 
 
 @pytest.fixture(scope="module")
-def translate(tmp_path_factory: pytest.TempPathFactory) -> Callable[[nodes.Element], str]:
-    """What Sphinx's HTML writer (of a real html build) writes for one node."""
+def translator_builder(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The HTML builder of a real html build."""
     root = tmp_path_factory.mktemp("translator")
-    builder = build(_edges_project(root), root / "html").app.builder
+    return build(_edges_project(root), root / "html").app.builder
+
+
+@pytest.fixture(scope="module")
+def translate(translator_builder: Any) -> Callable[[nodes.Element], str]:
+    """What Sphinx's HTML writer (of a real html build) writes for one node."""
+    builder = translator_builder
 
     def write(node: nodes.Element) -> str:
         document = new_document("<parity>", builder.docsettings)
@@ -258,5 +334,50 @@ def test_a_run_type_no_writer_knows_is_an_error_not_dropped(writer: str) -> None
     with pytest.raises(TypeError, match="Underline"):
         made.runs([content.Text("a"), Underline("b")])
     # every declared run type but links (which need a domain) is written
-    plain = [t for t in get_args(content.Inline) if t is not content.Link]
-    assert len(made.runs([t("x") for t in plain])) >= 1
+    samples: dict[type, content.Inline] = {
+        content.Text: content.Text("x"), content.Code: content.Code("x"), content.Strong: content.Strong("x"),
+        content.Emphasis: content.Emphasis((content.Text("x"),)),
+        content.ExternalLink: content.ExternalLink("https://example.com/", (content.Text("x"),)),
+    }
+    assert set(samples) == {t for t in get_args(content.Inline) if t is not content.Link}
+    assert len(made.runs(list(samples.values()))) >= 1
+
+
+# -- formatted text, any of it, written by both writers ---------------------------------------
+
+_MARKUP_ALPHABET = st.sampled_from(list("ab .`*_[]()<>&!#-+1\n\\:/@") + ["http://e.com", "<b>", "</b>", "<br>", "<li>", "<ul>", "</ul>", "<ol start=2>", "<pre>", "<a href='https://e.com/x'>", "</a>", "<code>", "```json\n", "    ", "mailto:a@b.c", "\n- ", "\n1. "])
+
+
+@pytest.mark.parametrize("flavour", ["markdown", "html"])
+@given(parts=st.lists(_MARKUP_ALPHABET, max_size=40))
+def test_formatted_text_is_written_as_sphinx_writes_it(
+    translate: Callable[[nodes.Element], str], translator_builder: Any, flavour: str, parts: list[str]
+) -> None:
+    """Blocks of any formatted text, alone and in a table cell: the HTML writer writes what
+    Sphinx's translator writes for the docutils writer's nodes."""
+    from sphinx_apidocs.sphinxext import content, markup, write_nodes
+    from sphinx_apidocs.sphinxext.links import Links
+
+    blocks = markup.description("".join(parts), flavour)  # type: ignore[arg-type]
+    table = content.Table(("A", "B"), ((blocks, blocks[:1]),), (1, 1), ("api-table",))
+    links = Links(finder=None, builder=translator_builder, docname="index")  # type: ignore[arg-type]
+    for items in (blocks, (table,)):
+        made = write_nodes.NodeWriter(links).blocks(items)
+        expected = "".join(translate(node) for node in made if isinstance(node, nodes.Element))
+        assert fasthtml.HtmlWriter(links).blocks(items) == expected
+
+
+def test_a_theme_translator_gets_the_nodes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """pydata-sphinx-theme registers its own HTML translator (tables get its ``table``
+    class): the bodies are then docutils nodes, written by that translator."""
+    calls: list[int] = []
+    write = fasthtml.write
+    monkeypatch.setattr(fasthtml, "write", lambda blocks, links: calls.append(1) or write(blocks, links))
+    src = _edges_project(tmp_path)
+    with (src / "conf.py").open("a") as conf:
+        conf.write('html_theme = "pydata_sphinx_theme"\n')
+    result = build(src, tmp_path / "out", "html", fresh=True)
+    assert result.statuscode == 0 and calls == []
+    page = (result.outdir / "api" / "things.html").read_text(encoding="utf-8")
+    assert re.search(r'<table class="[^"]*\bapi-table\b[^"]*\bapi-parameters\b[^"]*\btable\b', page)
+    assert '<div class="highlight-json notranslate">' in page

@@ -5,18 +5,21 @@ One function per body (:func:`operation_body`, :func:`model_body`, :func:`resour
 which order, with which labels and links. Writers only decide how it is written, so every
 builder's output follows from this one place.
 
-**Spec text is data**: summaries, notes, descriptions and names become :class:`Text`, and
-``backtick`` spans :class:`Code`; nothing is interpreted as reST or HTML (a ``<script>`` or
-``.. raw::`` in a note stays text). Labels are English: no message catalog ships.
+**Spec text is data**: names become :class:`Text`; summaries, notes, descriptions and
+messages are formatted text, parsed by :mod:`markup` in the spec's flavour (CommonMark for
+Swagger 2.0 and OpenAPI, the HTML subset for Swagger 1.x: ``flavour=``, from
+:func:`markup.flavour`) into the same content kinds; nothing is interpreted as reST or raw
+HTML (a ``<script>`` or ``.. raw::`` in a note stays text). Labels are English: no message
+catalog ships.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sphinx_apidocs.spec.model import ApiSpec, Model, Operation, Parameter, Property, Resource, TypeRef
+from sphinx_apidocs.sphinxext import markup
 from sphinx_apidocs.sphinxext.content import (
     Block,
     Cell,
@@ -32,38 +35,22 @@ from sphinx_apidocs.sphinxext.content import (
     Text,
 )
 from sphinx_apidocs.sphinxext.fields import FieldRow, is_void
-
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
-_BACKTICKS = re.compile(r"``(.+?)``|`([^`\n]+)`")
+from sphinx_apidocs.sphinxext.markup import Flavour
 
 _FIELDS = ("api-fields",)
 
 
 # -- spec text ------------------------------------------------------------------------------
 
-
-def inline(text: str) -> tuple[Inline, ...]:
-    """Plain text, with ``backtick`` spans as inline literals; nothing else is interpreted."""
-    if "`" not in text:
-        return (Text(text),) if text else ()
-    runs: list[Inline] = []
-    position = 0
-    for match in _BACKTICKS.finditer(text):
-        if match.start() > position:
-            runs.append(Text(text[position : match.start()]))
-        runs.append(Code(match.group(1) if match.group(1) is not None else match.group(2)))
-        position = match.end()
-    if position < len(text):
-        runs.append(Text(text[position:]))
-    return tuple(runs)
+#: Plain text with ``backtick`` spans as inline literals (nothing else interpreted).
+inline = markup.plain_runs
+#: Plain text as paragraphs split on blank lines (for text that is not formatted).
+paragraphs = markup.plain_paragraphs
 
 
-def paragraphs(text: str, classes: tuple[str, ...] = ()) -> tuple[Paragraph, ...]:
-    """Spec text as paragraphs, split on blank lines."""
-    text = text.strip()
-    if "`" not in text and "\n" not in text:  # the common case, without the regexes
-        return (Paragraph((Text(text),), classes),) if text else ()
-    return tuple(Paragraph(inline(chunk.strip()), classes) for chunk in _PARAGRAPH_BREAK.split(text) if chunk.strip())
+def describe(text: str, flavour: Flavour, classes: tuple[str, ...] = ()) -> tuple[Block, ...]:
+    """Formatted spec text (a description, summary, notes, message) as blocks."""
+    return markup.description(text, flavour, classes)
 
 
 def cell(runs: tuple[Inline, ...]) -> Cell:
@@ -152,10 +139,10 @@ def deprecated_mark() -> Paragraph:
     return Paragraph((Strong("Deprecated."),), ("api-deprecated",))
 
 
-def described(description: str, deprecated: bool = False) -> Cell:
+def described(description: str, deprecated: bool = False, flavour: Flavour = "markdown") -> Cell:
     """A description cell; a deprecated item says so first."""
-    cell_paragraphs = paragraphs(description)
-    return (deprecated_mark(), *cell_paragraphs) if deprecated else cell_paragraphs
+    blocks = describe(description, flavour)
+    return (deprecated_mark(), *blocks) if deprecated else blocks
 
 
 def yes_no(flag: bool) -> Cell:
@@ -173,20 +160,23 @@ def table(header: Sequence[str], rows: Iterable[tuple[Cell, ...]], widths: tuple
 # -- bodies ---------------------------------------------------------------------------------
 
 
-def operation_body(op: Operation, rows: Sequence[FieldRow] | None, field_selection: bool = False) -> tuple[Block, ...]:
+def operation_body(
+    op: Operation, rows: Sequence[FieldRow] | None, field_selection: bool = False, *, flavour: Flavour = "markdown"
+) -> tuple[Block, ...]:
     """Summary, notes, facts, then the parameters, responses and output fields tables.
 
     ``rows``: the operation's "Possible output fields" (``None``: it has no filter);
-    ``field_selection``: say that clients may narrow them with ``fields=``.
+    ``field_selection``: say that clients may narrow them with ``fields=``; ``flavour``: the
+    markup of the spec's text.
     """
     resource = op.resource_path
     blocks: list[Block] = []
     if op.deprecated:
         blocks.append(deprecated_mark())
     if op.summary:
-        blocks.extend(paragraphs(op.summary, ("api-summary",)))
+        blocks.extend(describe(op.summary, flavour, ("api-summary",)))
     if op.notes:
-        blocks.extend(paragraphs(op.notes, ("api-notes",)))
+        blocks.extend(describe(op.notes, flavour, ("api-notes",)))
     facts = [Field("Nickname", (Code(op.nickname),))]
     if op.scope:
         facts.append(Field("Required scope", (Code(op.scope),)))
@@ -209,7 +199,7 @@ def operation_body(op: Operation, rows: Sequence[FieldRow] | None, field_selecti
                     yes_no(p.required),
                     () if p.default is None else cell(codes([p.default])),
                     cell(allowed_values(p)),
-                    described(p.description, p.deprecated),
+                    described(p.description, p.deprecated, flavour),
                 )
                 for p in op.parameters
             ),
@@ -223,7 +213,7 @@ def operation_body(op: Operation, rows: Sequence[FieldRow] | None, field_selecti
             (
                 (
                     text_cell(str(m.code)),
-                    cell(inline(m.message)),
+                    describe(m.message, flavour),
                     cell(
                         type_runs(m.type, resource) if m.type is not None
                         else (Link("model", m.model, (Text(m.model),), resource),) if m.model else ()
@@ -235,11 +225,11 @@ def operation_body(op: Operation, rows: Sequence[FieldRow] | None, field_selecti
             "api-responses",
         ))
     if rows is not None:
-        blocks.extend(output_fields(rows, resource, field_selection))
+        blocks.extend(output_fields(rows, resource, field_selection, flavour))
     return tuple(blocks)
 
 
-def output_fields(rows: Sequence[FieldRow], resource: str, field_selection: bool) -> list[Block]:
+def output_fields(rows: Sequence[FieldRow], resource: str, field_selection: bool, flavour: Flavour = "markdown") -> list[Block]:
     """"Possible output fields": the note on field selection, then the table (or "None")."""
     blocks: list[Block] = [rubric("Possible output fields", "api-output-fields")]
     if not rows:
@@ -249,7 +239,7 @@ def output_fields(rows: Sequence[FieldRow], resource: str, field_selection: bool
         blocks.append(field_selection_note(rows))
     blocks.append(table(
         ["Field", "Type", "Description"],
-        ((cell((Code(r.path),)), cell(type_runs(r.type, resource)), paragraphs(r.description)) for r in rows),
+        ((cell((Code(r.path),)), cell(type_runs(r.type, resource)), describe(r.description, flavour)) for r in rows),
         (30, 20, 50),
         "api-output-fields",
     ))
@@ -274,9 +264,9 @@ def field_selection_note(rows: Sequence[FieldRow]) -> Paragraph:
     return Paragraph(runs, ("api-field-selection",))
 
 
-def model_body(model: Model, resource: str) -> tuple[Block, ...]:
+def model_body(model: Model, resource: str, *, flavour: Flavour = "markdown") -> tuple[Block, ...]:
     """The model's description and a table of its properties."""
-    blocks: list[Block] = list(paragraphs(model.description))
+    blocks: list[Block] = list(describe(model.description, flavour))
     if model.properties:
         required = set(model.required)
         blocks.append(table(
@@ -286,7 +276,7 @@ def model_body(model: Model, resource: str) -> tuple[Block, ...]:
                     cell((Code(prop.name),)),
                     cell(nullable_type_runs(prop.type, prop.nullable, resource)),
                     yes_no(prop.required or prop.name in required),
-                    property_description(prop),
+                    property_description(prop, flavour),
                 )
                 for prop in model.properties
             ),
@@ -296,15 +286,15 @@ def model_body(model: Model, resource: str) -> tuple[Block, ...]:
     return tuple(blocks)
 
 
-def property_description(prop: Property) -> Cell:
+def property_description(prop: Property, flavour: Flavour = "markdown") -> Cell:
     allowed = allowed_values(prop)
-    described = paragraphs(prop.description)
-    return (*described, Paragraph((Text("Allowed values: "), *allowed))) if allowed else described
+    blocks = describe(prop.description, flavour)
+    return (*blocks, Paragraph((Text("Allowed values: "), *allowed))) if allowed else blocks
 
 
-def resource_body(resource: Resource) -> tuple[Block, ...]:
+def resource_body(resource: Resource, *, flavour: Flavour = "markdown") -> tuple[Block, ...]:
     """The resource's description and base path (its operations and models follow as objects)."""
-    blocks: list[Block] = list(paragraphs(resource.description))
+    blocks: list[Block] = list(describe(resource.description, flavour))
     if resource.base_path:
         blocks.append(FieldList((Field("Base path", (Code(resource.base_path),)),), _FIELDS))
     return tuple(blocks)
@@ -312,7 +302,8 @@ def resource_body(resource: Resource) -> tuple[Block, ...]:
 
 def overview_body(spec: ApiSpec, operations: Iterable[Operation] | None = None) -> tuple[Block, ...]:
     """The API's description and version, a table of resources (and of ``operations``), linked."""
-    blocks: list[Block] = list(paragraphs(spec.info.description, ("api-description",)))
+    flavour = markup.flavour(spec.swagger_version)
+    blocks: list[Block] = list(describe(spec.info.description, flavour, ("api-description",)))
     facts = []
     if spec.info.version:
         facts.append(Field("API version", (Code(spec.info.version),)))
@@ -325,7 +316,7 @@ def overview_body(spec: ApiSpec, operations: Iterable[Operation] | None = None) 
         (
             (
                 cell((Link("res", r.resource_path, (Code(r.resource_path),)),)),
-                paragraphs(r.description),
+                describe(r.description, flavour),
                 text_cell(str(sum(1 for _op in r.operations))),
             )
             for r in spec.resources
@@ -338,7 +329,7 @@ def overview_body(spec: ApiSpec, operations: Iterable[Operation] | None = None) 
         blocks.append(table(
             ["Operation", "Method and path", "Summary"],
             (
-                (cell((Link("op", op.nickname, (Code(op.nickname),)),)), text_cell(f"{op.method} {op.path}"), cell(inline(op.summary)))
+                (cell((Link("op", op.nickname, (Code(op.nickname),)),)), text_cell(f"{op.method} {op.path}"), describe(op.summary, flavour))
                 for op in operations
             ),
             (25, 35, 40),

@@ -8,7 +8,9 @@ shows is made once, in ``compose``; a new kind of block or run is taught to both
 
 No docutils, no Sphinx here: text is plain ``str``, links name their
 target (``op``/``res``/``model`` and the referring resource) and are resolved by the writer.
-Every string here is spec data or a label: writers escape all of it.
+Every string here is spec data or a label: writers escape all of it. Formatted spec text
+(CommonMark, the HTML subset of Swagger 1.x) is parsed into these kinds by :mod:`markup`; an
+:class:`ExternalLink` only ever holds a URL that :func:`markup.safe_url` accepted.
 """
 
 from __future__ import annotations
@@ -52,7 +54,23 @@ class Link:
     resource: str = ""
 
 
-Inline = Union[Text, Code, Strong, Link]
+@dataclass(frozen=True, slots=True)
+class Emphasis:
+    """Emphasized ``runs`` (``*x*``, ``<i>``); ``strong`` for strong emphasis (``**x**``, ``<b>``)."""
+
+    runs: tuple[Inline, ...]
+    strong: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ExternalLink:
+    """``runs`` linked to ``url``: ``http``, ``https``, ``mailto`` or relative (see ``markup``)."""
+
+    url: str
+    runs: tuple[Inline, ...]
+
+
+Inline = Union[Text, Code, Strong, Emphasis, Link, ExternalLink]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,8 +101,33 @@ class FieldList:
     classes: tuple[str, ...] = ()
 
 
-#: A table cell: its paragraphs (none for an empty cell).
-Cell = tuple[Paragraph, ...]
+@dataclass(frozen=True, slots=True)
+class LineBlock:
+    """Lines kept apart (text with hard line breaks: ``<br>``, a Markdown hard break)."""
+
+    lines: tuple[tuple[Inline, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BulletList:
+    """A list; each item is a tuple of blocks. ``ordered`` numbers them from ``start``."""
+
+    items: tuple[tuple[Block, ...], ...]
+    ordered: bool = False
+    start: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class CodeBlock:
+    """Preformatted text, highlighted as ``language`` (a Pygments lexer name: ``json``,
+    ``bash``, ``python``; ``text`` for none) where the builder highlights."""
+
+    text: str
+    language: str = "text"
+
+
+#: A table cell: its blocks (none for an empty cell).
+Cell = tuple["Block", ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,4 +140,4 @@ class Table:
     classes: tuple[str, ...] = ()
 
 
-Block = Union[Paragraph, Rubric, FieldList, Table]
+Block = Union[Paragraph, Rubric, FieldList, Table, LineBlock, BulletList, CodeBlock]

@@ -13,7 +13,10 @@ the search indexer reads. Every other builder gets the docutils nodes.
 defaults, model names, labels — goes through :func:`esc` before it is written, and so do the
 link targets and titles (:func:`attr`). Both escape what :func:`html.escape` does (``& < >
 "``; attributes are always double-quoted, so ``'`` needs nothing) with the docutils writer's
-own character references (and its ``@``). Nothing is ever written unescaped.
+own character references (and its ``@``). Nothing is ever written unescaped. Literal blocks
+are written by the builder's own highlighter (``builder.highlighter``: Pygments escapes),
+exactly as Sphinx's ``visit_literal_block`` does; external links carry only URLs that
+``markup.safe_url`` accepted, escaped like every attribute.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ if TYPE_CHECKING:
     from sphinx_apidocs.sphinxext.links import Links
 
 _TAGS = re.compile(r"<[^>]*>")
+#: ``<span>`` tags split no word (Pygments' tokens, cloaked addresses); other tags do.
+_SPANS = re.compile(r"</?span\b[^>]*>")
 #: As ``HTMLTranslator.words_and_spaces``: how Sphinx splits the text of an inline literal.
 _WORDS_AND_SPACES = re.compile(r"[^ \n]+| +|\n")
 
@@ -114,7 +119,14 @@ class HtmlWriter:
             content.Rubric: self.rubric,
             content.FieldList: self.field_list,
             content.Table: self.table,
+            content.LineBlock: self.line_block,
+            content.BulletList: self.bullet_list,
+            content.CodeBlock: self.code_block,
         }
+        #: As ``HTMLTranslator.compact_simple``: inside a "simple" bullet list, a nested
+        #: bullet list gets no ``simple`` class.
+        self._compact = False
+        self._mailto = False  # as ``HTMLTranslator.in_mailto``: writing a mailto link's text
 
     def blocks(self, items: Sequence[content.Block]) -> str:
         return "".join([self._blocks[type(block)](block) for block in items])
@@ -122,18 +134,23 @@ class HtmlWriter:
     # -- inline runs
 
     def runs(self, items: Sequence[content.Inline]) -> str:
-        if len(items) == 1 and type(items[0]) is content.Text:  # the common case: one plain text
+        if len(items) == 1 and type(items[0]) is content.Text and not self._mailto:  # the common case
             return esc(items[0].text)
         parts = []
         for run in items:
             if type(run) is content.Text:
-                parts.append(esc(run.text))
+                parts.append(_cloak_email(esc(run.text)) if self._mailto else esc(run.text))
             elif type(run) is content.Code:
                 parts.append(code(run.text))
             elif type(run) is content.Link:
                 parts.append(self.link(run))
             elif type(run) is content.Strong:
                 parts.append(f"<strong>{esc(run.text)}</strong>")
+            elif type(run) is content.Emphasis:
+                tag = "strong" if run.strong else "em"
+                parts.append(f"<{tag}>{self.runs(run.runs)}</{tag}>")
+            elif type(run) is content.ExternalLink:
+                parts.append(self.external_link(run))
             else:  # a new run type must be written by both writers, never dropped
                 raise TypeError(f"no HTML writer for {type(run).__name__}")
         return "".join(parts)
@@ -146,6 +163,35 @@ class HtmlWriter:
             anchor = self._anchors[key] = self._anchor(item)
         linked = self.runs(item.runs)
         return f"{anchor}{linked}</a>" if anchor else linked
+
+    def external_link(self, item: content.ExternalLink) -> str:
+        """As Sphinx writes a ``reference`` with a ``refuri``; a ``mailto:`` link cloaked as
+        docutils cloaks it (``cloak_email_addresses``, on in Sphinx): ``@`` and ``.`` written
+        as character references, in the text wrapped in ``<span>``."""
+        if not (item.url.startswith("mailto:") and self._cloak()):
+            return f'<a class="reference external" href="{attr(item.url)}">{self.runs(item.runs)}</a>{self._visible_url(item)}'
+        href = attr(item.url.replace("@", "%40")).replace("%40", "&#37;&#52;&#48;").replace(".", "&#46;")
+        self._mailto = True
+        try:
+            text = self.runs(item.runs)
+        finally:
+            self._mailto = False
+        return f'<a class="reference external" href="{href}">{text}</a>'
+
+    def _visible_url(self, item: content.ExternalLink) -> str:
+        """EPUB builders show the target of a web link after it (``epub_show_urls =
+        "inline"``, their ``add_visible_links``); ``"footnote"`` gets the nodes (``render``)."""
+        builder: Any = self.links.builder
+        if not hasattr(builder, "add_visible_links") or builder.config.epub_show_urls != "inline":
+            return ""
+        if not item.url.startswith(("http:", "https:", "ftp:")) or item.url in _plain_text(item.runs):
+            return ""
+        shown = builder.link_target_template % {"uri": item.url}
+        return f'<span class="{attr(builder.css_link_target_class)}">{esc(shown)}</span>'
+
+    def _cloak(self) -> bool:
+        env = getattr(self.links.builder, "env", None)
+        return bool(getattr(env, "settings", {}).get("cloak_email_addresses", True))
 
     def _anchor(self, item: content.Link) -> str:
         target = self.links.target(item)
@@ -181,13 +227,47 @@ class HtmlWriter:
         parts.append("</dl>\n")
         return "".join(parts)
 
+    def line_block(self, item: content.LineBlock) -> str:
+        lines = "".join([f'<div class="line">{self.runs(line) if line else "<br />"}</div>\n' for line in item.lines])
+        return f'<div class="line-block">\n{lines}</div>\n'
+
+    def bullet_list(self, item: content.BulletList) -> str:
+        """As docutils' HTML writer: ``simple`` on a list whose items are one paragraph (and a
+        nested list) each, unless it is inside such a bullet list."""
+        simple = _simple(item)
+        if item.ordered:  # an enumerated list leaves the compact state as it is
+            items = "".join([f"<li>{self._item(blocks)}</li>\n" for blocks in item.items])
+            start = f' start="{item.start}"' if item.start != 1 else ""
+            return f'<ol class="arabic{" simple" if simple else ""}"{start}>\n{items}</ol>\n'
+        outer = self._compact
+        self._compact = simple
+        try:
+            items = "".join([f"<li>{self._item(blocks)}</li>\n" for blocks in item.items])
+        finally:
+            self._compact = outer
+        tag = '<ul class="simple">' if simple and not outer else "<ul>"
+        return f"{tag}\n{items}</ul>\n"
+
+    def _item(self, blocks: content.Cell) -> str:
+        """The content of a list item or table cell: an only paragraph has no line break after it."""
+        if len(blocks) == 1 and type(blocks[0]) is content.Paragraph:
+            return self.paragraph(blocks[0], "")
+        return self.blocks(blocks)
+
+    def code_block(self, item: content.CodeBlock) -> str:
+        """As Sphinx's ``visit_literal_block``, with the builder's highlighter."""
+        builder: Any = self.links.builder  # an HTML builder: it has a highlighter
+        highlighted = builder.highlighter.highlight_block(
+            item.text, item.language, opts=builder.config.highlight_options.get(item.language, {}),
+            linenos=False, force=True,
+        )
+        return f'<div class="highlight-{attr(item.language)} notranslate">{highlighted}</div>\n'
+
     def cell(self, cell: content.Cell) -> str:
         """A ``<td>``: its only paragraph has no line break after it (as docutils writes)."""
-        if len(cell) != 1:
-            return f"<td>{''.join([self.paragraph(p) for p in cell])}</td>\n"
-        if cell[0].classes:
-            return f"<td>{self.paragraph(cell[0], '')}</td>\n"
-        return f"<td><p>{self.runs(cell[0].runs)}</p></td>\n"
+        if len(cell) == 1 and type(cell[0]) is content.Paragraph and not cell[0].classes:
+            return f"<td><p>{self.runs(cell[0].runs)}</p></td>\n"
+        return f"<td>{self._item(cell)}</td>\n"
 
     def table(self, item: content.Table) -> str:
         cell = self.cell
@@ -196,6 +276,36 @@ class HtmlWriter:
             for index, row in enumerate(item.rows)
         ])
         return f"{_table_start(item.header, item.classes)}{rows}</tbody>\n</table>\n"
+
+
+def _plain_text(runs: Sequence[content.Inline]) -> str:
+    """The text of runs, as ``astext()`` of their nodes."""
+    return "".join(
+        run.text if isinstance(run, (content.Text, content.Code, content.Strong)) else _plain_text(run.runs) for run in runs
+    )
+
+
+def _cloak_email(encoded: str) -> str:
+    """As ``HTMLTranslator.cloak_email``: ``@`` and ``.`` of escaped text wrapped in spans."""
+    return encoded.replace("&#64;", "<span>&#64;</span>").replace(".", "<span>&#46;</span>")
+
+
+def _simple(item: content.BulletList) -> bool:
+    """As docutils' ``SimpleListChecker``: every item (nested lists too) holds at most one
+    paragraph, or a paragraph then a list; nothing but paragraphs and lists."""
+    for blocks in item.items:
+        kinds = [type(block) for block in blocks]
+        if len(kinds) == 2 and kinds[0] is content.Paragraph and kinds[1] is content.BulletList:
+            kinds.pop()
+        if len(kinds) > 1:
+            return False
+        for block in blocks:
+            if type(block) is content.BulletList:
+                if not _simple(block):
+                    return False
+            elif type(block) is not content.Paragraph:
+                return False
+    return True
 
 
 def write(blocks: Sequence[content.Block], links: Links) -> list[nodes.Node]:
@@ -207,8 +317,8 @@ def markup_node(markup: str) -> apidocs_html:
     """A node writing ``markup`` (escaped, made by this module), with its plain text."""
     node = apidocs_html("", html=markup)
     # The plain text, for the search index: the markup without its tags (all spec text in
-    # it is escaped, so ``<`` only ever starts a tag).
-    text = nodes.Text(unescape(" ".join(_TAGS.sub(" ", markup).split())))
+    # it is escaped, so ``<`` only ever starts a tag); a highlighted token is no word apart.
+    text = nodes.Text(unescape(" ".join(_TAGS.sub(" ", _SPANS.sub("", markup)).split())))
     text.parent = node
     node.children.append(text)
     return node

@@ -74,10 +74,16 @@ class Fingerprints:
             op = self.operations.get(name)
             if op is None:
                 return "absent"
-            reachable = self.index.reachable(op.response_type, op.resource_path) if self.index else []
+            # The page shows the response and request models (fields, examples), the schemes
+            # its requirements name and the URL of its request samples.
+            roots = [op.response_type, *(p.type for p in op.parameters if p.location in ("body", "form"))]
+            reachable = [m for root in roots for m in self.index.reachable(root, op.resource_path)] if self.index else []
             entry = self.filters.get(name)
             whitelist = entry.paths if entry else None
-            return repr((op, [self._model_digest(m) for m in reachable], whitelist))
+            schemes = [self.spec.security_schemes.get(n) for r in op.security for n, _ in r.schemes]
+            resource = self.resources.get(op.resource_path)
+            where = (self.spec.base_url, resource.base_path if resource else "")
+            return repr((op, [self._model_digest(m) for m in reachable], whitelist, schemes, where))
         if kind == "res":
             resource = self.resources.get(name)
             if resource is None:
@@ -96,4 +102,5 @@ class Fingerprints:
         if kind == "spec-ops":
             return repr([(o.nickname, o.method, o.path, o.summary) for o in self.operations.values()])
         resources = [(r.resource_path, r.description, sum(1 for _ in r.operations)) for r in self.spec.resources]
-        return repr((self.spec.info, self.spec.swagger_version, resources))
+        spec = self.spec
+        return repr((spec.info, spec.swagger_version, resources, spec.base_url, spec.security_schemes, spec.security))

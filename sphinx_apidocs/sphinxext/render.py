@@ -10,9 +10,14 @@ Read-time transforms then have nothing to walk through in it (smart quotes must 
 spec text anyway), and pickled doctrees stay small: an 800-operation build runs several times
 faster and lighter than the same tables written as reST.
 
-HTML builders (``builder.format == "html"``) get each body as markup (:mod:`fasthtml`);
-every other builder gets docutils nodes (:mod:`write_nodes`). **Spec text is data**: it is
-never parsed as reST, so ``<script>``, ``.. raw::`` or ``.. include::`` in a note stays text.
+HTML builders (``builder.format == "html"``) whose translator is Sphinx's own
+(``HTML5Translator``) get each body as markup (:mod:`fasthtml`, which writes what that
+translator writes); every other builder — and an HTML builder whose translator a theme or
+extension replaced (pydata-sphinx-theme's ``BootstrapHTML5Translator`` adds its own classes
+to tables) — gets docutils nodes (:mod:`write_nodes`), so its translator styles them.
+**Spec text is data**: formatted text is parsed by :mod:`markup` only into content kinds,
+never as reST or raw HTML, so ``<script>``, ``.. raw::`` or ``.. include::`` in a note stays
+text.
 """
 
 from __future__ import annotations
@@ -21,7 +26,9 @@ from typing import TYPE_CHECKING, Any, cast
 
 from docutils import nodes
 
-from sphinx_apidocs.sphinxext import compose, fasthtml, write_nodes
+from sphinx.writers.html5 import HTML5Translator
+
+from sphinx_apidocs.sphinxext import compose, fasthtml, markup, write_nodes
 from sphinx_apidocs.sphinxext.config import get_config
 from sphinx_apidocs.sphinxext.content import Block
 from sphinx_apidocs.sphinxext.links import Links, ObjectFinder
@@ -52,18 +59,19 @@ def placeholder(kind: str, name: str, **attributes: Any) -> apidocs_body:
 def body_content(state: BuildState, node: apidocs_body, field_selection: bool) -> tuple[Block, ...]:
     """The content of one placeholder (nothing if its object left the spec)."""
     kind, name = node["kind"], node["name"]
+    flavour = markup.flavour(state.spec.swagger_version) if state.spec is not None else "markdown"
     if kind == "operation":
         op = state.operations.get(name)
-        return compose.operation_body(op, state.field_rows(op), field_selection) if op is not None else ()
+        return compose.operation_body(op, state.field_rows(op), field_selection, flavour=flavour) if op is not None else ()
     if kind == "resource":
         resource = state.resources.get(name)
-        return compose.resource_body(resource) if resource is not None else ()
+        return compose.resource_body(resource, flavour=flavour) if resource is not None else ()
     if kind == "model":
         resource = state.resources.get(node["resource"])
         model = resource.models.get(name) if resource is not None else None
         if model is None and resource is not None:
             model = resource.find_model(name)
-        return compose.model_body(model, node["resource"]) if model is not None else ()
+        return compose.model_body(model, node["resource"], flavour=flavour) if model is not None else ()
     if kind == "overview" and state.spec is not None:
         return compose.overview_body(state.spec, state.operations.values() if node.get("operations") else None)
     return ()
@@ -76,10 +84,23 @@ def expand_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> N
         return
     state = get_state(app.env)
     links = Links(cast(ObjectFinder, app.env.get_domain("api")), app.builder, docname)
-    write = fasthtml.write if FAST_HTML and getattr(app.builder, "format", "") == "html" else write_nodes.write
+    write = fasthtml.write if writes_stock_html(app) else write_nodes.write
     field_selection = get_config(app).field_selection
     for node in placeholders:
         node.replace_self(write(body_content(state, node, field_selection), links))
+
+
+def writes_stock_html(app: Sphinx) -> bool:
+    """Does the builder write HTML with Sphinx's own translator (so :mod:`fasthtml` may stand
+    in for it)? Not when a theme or extension registered another translator class."""
+    if not FAST_HTML or getattr(app.builder, "format", "") != "html":
+        return False
+    if hasattr(app.builder, "add_visible_links") and app.config.epub_show_urls == "footnote":
+        return False  # EPUB footnotes for web links are made from reference nodes
+    try:
+        return app.builder.get_translator_class() is HTML5Translator
+    except AttributeError:  # a builder without a translator: nothing to imitate
+        return False
 
 
 def _skip(translator: Any, node: nodes.Node) -> None:

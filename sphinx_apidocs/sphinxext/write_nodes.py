@@ -1,8 +1,14 @@
 """The docutils writer: content (:mod:`content`) as standard docutils nodes, for every builder.
 
-Only plain docutils nodes (paragraphs, literals, field lists, rubrics, tables) and Sphinx's
-``reference`` nodes, so html, latex, text, man, texinfo and epub all render them. Spec text
-goes into ``Text`` nodes as it is: nothing is parsed.
+Only plain docutils nodes (paragraphs, literals, emphasis, external and internal ``reference``
+nodes, lists, line blocks, literal blocks, field lists, rubrics, tables), so html, latex,
+text, man, texinfo and epub all render them. Spec text goes into ``Text`` nodes (and literal
+blocks) as it is: nothing is parsed here.
+
+Tables get column widths from their content (:func:`column_widths`): the text builder takes
+them as character widths, so a column is at least as wide as its longest word; LaTeX gets
+them as given widths (``colwidths-given``: ``p`` columns that wrap long names) instead of
+tabulary's guesses.
 
 Generated content is built detached and inserted whole, so nodes are made the cheap way
 (:data:`el`): an 800-operation API has some 300 000 of them.
@@ -10,11 +16,12 @@ Generated content is built detached and inserted whole, so nodes are made the ch
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx.util.nodes import make_refnode
+from sphinx.writers.text import MAXWIDTH, column_width
 
 from sphinx_apidocs.sphinxext import content
 
@@ -70,6 +77,9 @@ class NodeWriter:
             content.Rubric: self.rubric,
             content.FieldList: self.field_list,
             content.Table: self.table,
+            content.LineBlock: self.line_block,
+            content.BulletList: self.bullet_list,
+            content.CodeBlock: self.code_block,
         }
 
     def blocks(self, items: Sequence[content.Block]) -> list[nodes.Node]:
@@ -88,6 +98,10 @@ class NodeWriter:
                 result.extend(self.link(run))
             elif type(run) is content.Strong:
                 result.append(el(nodes.strong, nodes.Text(run.text)))
+            elif type(run) is content.Emphasis:
+                result.append(el(nodes.strong if run.strong else nodes.emphasis, *self.runs(run.runs)))
+            elif type(run) is content.ExternalLink:
+                result.append(el(nodes.reference, *self.runs(run.runs), refuri=run.url))
             else:  # a new run type must be written by both writers, never dropped
                 raise TypeError(f"no docutils writer for {type(run).__name__}")
         return result
@@ -116,16 +130,126 @@ class NodeWriter:
             for field in item.fields
         ), classes=list(item.classes))
 
+    def line_block(self, item: content.LineBlock) -> nodes.line_block:
+        return el(nodes.line_block, *(el(nodes.line, *self.runs(line)) for line in item.lines))
+
+    def bullet_list(self, item: content.BulletList) -> nodes.Element:
+        items = (el(nodes.list_item, *self.blocks(blocks)) for blocks in item.items)
+        if not item.ordered:
+            return el(nodes.bullet_list, *items, bullet="*")
+        start = {"start": item.start} if item.start != 1 else {}
+        return el(nodes.enumerated_list, *items, enumtype="arabic", prefix="", suffix=".", **start)
+
+    def code_block(self, item: content.CodeBlock) -> nodes.literal_block:
+        """A literal block Sphinx highlights as ``language`` (``force``: text that does not lex
+        is written as it is, without a warning)."""
+        node = el(nodes.literal_block, nodes.Text(item.text), language=item.language, force=True)
+        node.rawsource = item.text
+        return node
+
     def cell(self, cell: content.Cell) -> nodes.entry:
-        return el(nodes.entry, *(self.paragraph(p) for p in cell))
+        return el(nodes.entry, *self.blocks(cell))
 
     def table(self, item: content.Table) -> nodes.table:
         """A plain docutils table: every builder renders it; HTML gets the classes for styling."""
         head = el(nodes.row, *(el(nodes.entry, *([el(nodes.paragraph, nodes.Text(h))] if h else [])) for h in item.header))
         body = el(nodes.tbody, *(el(nodes.row, *(self.cell(c) for c in row)) for row in item.rows))
-        colspecs = [el(nodes.colspec, colwidth=width) for width in item.widths]
+        classes = list(item.classes)
+        output = getattr(self.links.builder, "format", "")
+        if output == "html":  # widths are the theme's business
+            widths: Sequence[int] = item.widths
+        else:
+            # LaTeX scales the widths to the line: words first (the line holds some 90
+            # characters), descriptions wrap in what is left; two more for a cell's padding.
+            widths = [w + 2 for w in column_widths(item, LATEX_WIDTH, 0)] if output == "latex" else column_widths(item)
+            classes.append("colwidths-given")
+        colspecs = [el(nodes.colspec, colwidth=width) for width in widths]
         group = el(nodes.tgroup, *colspecs, el(nodes.thead, head), body, cols=len(item.header))
-        return el(nodes.table, group, classes=list(item.classes))
+        return el(nodes.table, group, classes=classes)
+
+
+# -- column widths --------------------------------------------------------------------------
+
+#: No column is made wider than this to fit one word (a long URL wraps).
+WORD_LIMIT = 40
+#: The column of the largest weight (descriptions) is at least this wide, where its text is.
+PROSE_WIDTH = 30
+#: Characters of a LaTeX line, for the relative widths of its columns.
+LATEX_WIDTH = 90
+
+
+def column_widths(item: content.Table, total: int = MAXWIDTH, prose: int = PROSE_WIDTH) -> list[int]:
+    """Character widths of the columns, from their content, as the text builder writes it.
+
+    Every column is at least as wide as its longest word (header included), up to
+    :data:`WORD_LIMIT`, and the column of the largest weight (descriptions) at least
+    ``prose`` where its text is longer; what is left of ``total`` (the text builder's line width, borders
+    deducted) goes to the columns whose text is longer, in proportion to the table's
+    ``widths`` (its relative weights), never past a column's longest line.
+    """
+    count = len(item.header)
+    words = [max((column_width(w) for w in label.split()), default=1) for label in item.header]
+    lines = [column_width(label) for label in item.header]
+    for row in item.rows:
+        for index, cell in enumerate(row[:count]):
+            for line in _cell_lines(cell):
+                lines[index] = max(lines[index], column_width(line))
+                words[index] = max(words[index], max((column_width(w) for w in line.split()), default=1))
+    widths = [min(max(w, 1), WORD_LIMIT) for w in words]
+    weights = list(item.widths[:count]) + [1] * (count - len(item.widths))
+    for index in range(count):  # the prose column (the largest weight) wraps at a readable width
+        if weights[index] == max(weights):
+            widths[index] = max(widths[index], min(lines[index], prose))
+    left = total - (3 * count + 1) - sum(widths)
+    while left > 0:
+        wanting = [i for i in range(count) if lines[i] > widths[i]]
+        if not wanting:
+            break
+        weight = sum(max(weights[i], 1) for i in wanting)
+        given = 0
+        for i in wanting:
+            share = min(lines[i] - widths[i], max(left * max(weights[i], 1) // weight, 1), left - given)
+            widths[i] += share
+            given += share
+        left -= given
+        if not given:
+            break
+    return widths
+
+
+def _cell_lines(blocks: Sequence[content.Block], indent: int = 0) -> Iterator[str]:
+    """The lines of a cell as the text builder writes them, roughly: literals quoted,
+    emphasis starred, list items indented by their bullet."""
+    for block in blocks:
+        if isinstance(block, content.Paragraph):
+            yield from (" " * indent + line for line in _runs_text(block.runs).split("\n"))
+        elif isinstance(block, content.LineBlock):
+            for line in block.lines:
+                yield " " * indent + _runs_text(line)
+        elif isinstance(block, content.BulletList):
+            for blocks_of_item in block.items:
+                yield from _cell_lines(blocks_of_item, indent + (4 if block.ordered else 2))
+        elif isinstance(block, content.CodeBlock):
+            yield from (" " * (indent + 4) + line for line in block.text.split("\n"))
+        elif isinstance(block, content.Rubric):
+            yield " " * indent + block.text
+
+
+def _runs_text(runs: Sequence[content.Inline]) -> str:
+    parts = []
+    for run in runs:
+        if isinstance(run, content.Text):
+            parts.append(run.text)
+        elif isinstance(run, content.Code):
+            parts.append(f'"{run.text}"')
+        elif isinstance(run, content.Strong):
+            parts.append(f"**{run.text}**")
+        elif isinstance(run, content.Emphasis):
+            mark = "**" if run.strong else "*"
+            parts.append(f"{mark}{_runs_text(run.runs)}{mark}")
+        elif isinstance(run, (content.Link, content.ExternalLink)):
+            parts.append(_runs_text(run.runs))
+    return "".join(parts)
 
 
 def write(blocks: Sequence[content.Block], links: Links) -> list[nodes.Node]:
