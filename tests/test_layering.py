@@ -1,8 +1,9 @@
 """The package's layering, enforced from the source (every import counts: module level,
 function-local and ``TYPE_CHECKING`` alike).
 
-    cli -> {sphinxext, spec, filters}; sphinxext -> {spec, filters}; spec -> {filters?, errors};
-    filters -> nothing of ours; no circles; nobody imports another module's ``_private`` names.
+    cli -> {sphinxext, spec, filters, examples}; sphinxext -> {spec, filters, examples};
+    examples -> {spec, filters, errors}; spec -> {filters?, errors}; filters -> nothing of ours;
+    no circles; nobody imports another module's ``_private`` names.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
 
 # Which rooms a room may import from (the package root modules count as their own rooms).
 ALLOWED: dict[str, set[str]] = {
-    "cli": {"cli", "spec", "filters", "errors", "__init__"},
-    "sphinxext": {"sphinxext", "spec", "filters", "errors", "__init__"},
+    "cli": {"cli", "spec", "filters", "examples", "errors", "__init__"},
+    "sphinxext": {"sphinxext", "spec", "filters", "examples", "errors", "__init__"},
+    "examples": {"examples", "spec", "filters", "errors"},  # pure Python: no Sphinx, no docutils
     "spec": {"spec", "errors"},
     "filters": {"filters", "errors"},  # errors.py is a leaf: filters stay importable alone
     "errors": set(),
@@ -217,3 +219,14 @@ def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
 )
 def test_cycle_finder_finds_cycles(edges: dict[str, set[str]], expected: list[list[str]]) -> None:
     assert _cycles(edges) == expected
+
+
+def test_examples_import_neither_sphinx_nor_docutils() -> None:
+    wrong = []
+    for module in MODULES:
+        if room(module) != "examples":
+            continue
+        for target, _name, line in imports(module):
+            if target.split(".")[0] in ("sphinx", "docutils"):
+                wrong.append(f"{MODULES[module]}:{line}: imports {target}")
+    assert not wrong, "\n".join(wrong)
