@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from sphinx_apidocs.filters import FilterTree
 from sphinx_apidocs.spec.model import ApiSpec, Model, Operation, Parameter, Property, Resource, TypeRef
 from sphinx_apidocs.sphinxext import markup
 from sphinx_apidocs.sphinxext.content import (
@@ -34,6 +35,9 @@ from sphinx_apidocs.sphinxext.content import (
     Table,
     Text,
 )
+from sphinx_apidocs.sphinxext.auth_content import operation_field, schemes_section
+from sphinx_apidocs.sphinxext.constraint_content import constraint_phrases, joined, value_paragraph, value_text
+from sphinx_apidocs.sphinxext.example_content import request_blocks, response_blocks
 from sphinx_apidocs.sphinxext.fields import FieldRow, is_void
 from sphinx_apidocs.sphinxext.markup import Flavour
 
@@ -60,15 +64,6 @@ def cell(runs: tuple[Inline, ...]) -> Cell:
 
 def text_cell(text: str) -> Cell:
     return (Paragraph((Text(text),)),) if text else ()
-
-
-def value_text(value: Any) -> str:
-    """A default or enum value as JSON writes it (``true``, ``20``, ``0.5``)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def codes(values: Iterable[Any]) -> tuple[Inline, ...]:
@@ -112,26 +107,12 @@ def nullable_type_runs(type_ref: TypeRef | None, nullable: bool, resource: str) 
     return runs
 
 
-def limits(item: Parameter | Property) -> list[str]:
-    """The range and multiplicity of a parameter or property, as phrases."""
-    low, high = item.minimum, item.maximum
-    phrases: list[str] = []
-    if low is not None and high is not None:
-        phrases.append(f"from {value_text(low)} to {value_text(high)}")
-    elif low is not None:
-        phrases.append(f"at least {value_text(low)}")
-    elif high is not None:
-        phrases.append(f"at most {value_text(high)}")
-    if getattr(item, "allow_multiple", False):
-        phrases.append("several values allowed")
-    return phrases
-
-
 def allowed_values(item: Parameter | Property) -> tuple[Inline, ...]:
-    """Enum values and range limits of a parameter or property."""
+    """Enum values, then the range, length, pattern and other constraints of a parameter or
+    property (:mod:`constraint_content`), ``;``-separated."""
     runs = codes(item.enum)
-    for phrase in limits(item):
-        runs += (Text(("; " if runs else "") + phrase),)
+    for phrase in constraint_phrases(item):
+        runs += (Text("; "), *phrase) if runs else phrase
     return runs
 
 
@@ -161,7 +142,14 @@ def table(header: Sequence[str], rows: Iterable[tuple[Cell, ...]], widths: tuple
 
 
 def operation_body(
-    op: Operation, rows: Sequence[FieldRow] | None, field_selection: bool = False, *, flavour: Flavour = "markdown"
+    op: Operation,
+    rows: Sequence[FieldRow] | None,
+    field_selection: bool = False,
+    *,
+    flavour: Flavour = "markdown",
+    spec: ApiSpec | None = None,
+    tree: FilterTree | None = None,
+    examples: bool = True,
 ) -> tuple[Block, ...]:
     """Summary, notes, facts, then the parameters, responses and output fields tables.
 
@@ -178,8 +166,11 @@ def operation_body(
     if op.notes:
         blocks.extend(describe(op.notes, flavour, ("api-notes",)))
     facts = [Field("Nickname", (Code(op.nickname),))]
-    if op.scope:
-        facts.append(Field("Required scope", (Code(op.scope),)))
+    auth = operation_field(op, spec)
+    if op.scope and not any(op.scope in scopes for r in op.security for _name, scopes in r.schemes):
+        facts.append(Field("Required scope", (Code(op.scope),)))  # not already said by the requirement
+    if auth is not None:
+        facts.append(auth)
     returns = (Text("nothing"),) if is_void(op.response_type) else type_runs(op.response_type, resource)
     facts.append(Field("Returns", returns))
     if op.consumes:
@@ -199,13 +190,15 @@ def operation_body(
                     yes_no(p.required),
                     () if p.default is None else cell(codes([p.default])),
                     cell(allowed_values(p)),
-                    described(p.description, p.deprecated, flavour),
+                    parameter_description(p, flavour),
                 )
                 for p in op.parameters
             ),
             (14, 8, 12, 7, 8, 16, 35),
             "api-parameters",
         ))
+    if examples and spec is not None:
+        blocks.extend(request_blocks(spec, op))
     if op.response_messages:
         blocks.append(rubric("Response messages", "api-responses"))
         blocks.append(table(
@@ -224,9 +217,22 @@ def operation_body(
             (8, 60, 32),
             "api-responses",
         ))
+    if examples and spec is not None:
+        blocks.extend(response_blocks(spec, op, tree if rows is not None else None))
     if rows is not None:
         blocks.extend(output_fields(rows, resource, field_selection, flavour))
     return tuple(blocks)
+
+
+def parameter_description(p: Parameter, flavour: Flavour) -> Cell:
+    """The description, then the parameter's first example, if the spec gives one."""
+    cell_blocks = described(p.description, p.deprecated, flavour)
+    example = next((e for e in p.examples if not e.external), None)
+    if example is not None and p.location not in ("body",):  # a body's example is shown whole
+        paragraph = value_paragraph("Example: ", example.value)
+        if paragraph is not None:
+            cell_blocks += (paragraph,)
+    return cell_blocks
 
 
 def output_fields(rows: Sequence[FieldRow], resource: str, field_selection: bool, flavour: Flavour = "markdown") -> list[Block]:
@@ -287,9 +293,17 @@ def model_body(model: Model, resource: str, *, flavour: Flavour = "markdown") ->
 
 
 def property_description(prop: Property, flavour: Flavour = "markdown") -> Cell:
-    allowed = allowed_values(prop)
-    blocks = describe(prop.description, flavour)
-    return (*blocks, Paragraph((Text("Allowed values: "), *allowed))) if allowed else blocks
+    """Deprecated mark, description, default, allowed values and constraints, example."""
+    blocks: list[Block] = list(described(prop.description, prop.deprecated, flavour))
+    for extra in (
+        value_paragraph("Default: ", prop.default),
+        Paragraph((Text("Allowed values: "), *codes(prop.enum)), ("api-constraints",)) if prop.enum else None,
+        joined("Constraints: ", constraint_phrases(prop)),
+        value_paragraph("Example: ", prop.example),
+    ):
+        if extra is not None:
+            blocks.append(extra)
+    return tuple(blocks)
 
 
 def resource_body(resource: Resource, *, flavour: Flavour = "markdown") -> tuple[Block, ...]:
@@ -307,6 +321,8 @@ def overview_body(spec: ApiSpec, operations: Iterable[Operation] | None = None) 
     facts = []
     if spec.info.version:
         facts.append(Field("API version", (Code(spec.info.version),)))
+    if spec.base_url:
+        facts.append(Field("Base URL", (Code(spec.base_url),)))
     if spec.swagger_version:
         facts.append(Field("Specification", (Text(spec.format_label),)))
     if facts:
@@ -324,6 +340,7 @@ def overview_body(spec: ApiSpec, operations: Iterable[Operation] | None = None) 
         (25, 60, 15),
         "api-resources",
     ))
+    blocks.extend(schemes_section(spec, lambda text: describe(text, flavour)))
     if operations is not None:
         blocks.append(rubric("Operations", "api-operations"))
         blocks.append(table(

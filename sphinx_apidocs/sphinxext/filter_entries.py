@@ -14,7 +14,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sphinx_apidocs.filters import FilterError, LoadedFilter, dotted_paths, duplicate_nickname, filter_files, parse_filter_file
+from sphinx_apidocs.filters import FilterError, FilterTree, LoadedFilter, dotted_paths, duplicate_nickname, filter_files, parse_filter_file
 from sphinx_apidocs.sphinxext.warnings import Warn, warn
 
 
@@ -24,6 +24,9 @@ class FilterEntry:
 
     paths: tuple[str, ...]
     location: str  # file:line:col of the nickname
+    #: The parsed whitelist, for the response example (:mod:`sphinx_apidocs.examples`); not
+    #: part of equality: ``paths`` says the same.
+    tree: FilterTree | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -53,7 +56,7 @@ def load_filter_entries(paths: Iterable[str]) -> FilterEntries:
                 continue
             loaded[nickname] = entry
     entries = {
-        nickname: FilterEntry(tuple(dotted_paths(entry.tree)), str(entry.location))
+        nickname: FilterEntry(tuple(dotted_paths(entry.tree)), str(entry.location), entry.tree)
         for nickname, entry in loaded.items()
         if nickname not in conflicts
     }

@@ -62,7 +62,9 @@ def body_content(state: BuildState, node: apidocs_body, field_selection: bool) -
     flavour = markup.flavour(state.spec.swagger_version) if state.spec is not None else "markdown"
     if kind == "operation":
         op = state.operations.get(name)
-        return compose.operation_body(op, state.field_rows(op), field_selection, flavour=flavour) if op is not None else ()
+        return compose.operation_body(
+            op, state.field_rows(op), field_selection, flavour=flavour, spec=state.spec, tree=state.filter_tree(op),
+        ) if op is not None else ()
     if kind == "resource":
         resource = state.resources.get(name)
         return compose.resource_body(resource, flavour=flavour) if resource is not None else ()

@@ -18,6 +18,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sphinx_apidocs.filters import FilterTree
 from sphinx_apidocs.spec.model import ApiSpec, Operation, Resource
 from sphinx_apidocs.sphinxext.collector import loading
 from sphinx_apidocs.sphinxext.config import get_config
@@ -94,6 +95,11 @@ class BuildState:
         if rows is None:
             rows = self._rows[op.nickname] = [lookup(self.index, op, path) for path in entry.paths]
         return rows
+
+    def filter_tree(self, op: Operation) -> FilterTree | None:
+        """The operation's parsed whitelist (its response example follows it), if it has one."""
+        entry = self.filters.get(op.nickname)
+        return entry.tree if entry is not None else None
 
     def placement(self) -> ModelPlacement | None:
         """Where each model is documented (``apidocs_shared_models``); ``None`` without a spec."""
