@@ -46,7 +46,7 @@ def test_every_builder_succeeds_with_W(project: Path, builder: str) -> None:
 
 def test_html_builds_with_W_and_one_page_per_resource(html: Path, project: Path) -> None:
     pages = sorted(p.name for p in (html / "api").glob("*.html"))
-    assert pages == ["auth.html", "contracts.html", "index.html", "jobs.html", "messages.html", "reports.html", "users.html"]
+    assert pages == ["auth.html", "contracts.html", "index.html", "jobs.html", "messages.html", "models.html", "reports.html", "users.html"]
     assert (project / "api" / "contracts.rst").read_text().splitlines()[-1] == ".. api:resource-page:: contracts"
 
 
@@ -96,9 +96,9 @@ def test_doctree_of_an_operation(project: Path) -> None:
     ops = [d for d in doctree.findall(addnodes.desc) if d["objtype"] == "operation"]
     assert [d[0]["ids"] for d in ops][:2] == [["api-op-list-contracts"], ["api-op-get-contract"]]
     get_contract = ops[1]
-    assert get_contract[0].astext() == "GET https://api.example.com/v2/contracts/{contract_id}"
+    assert get_contract[0].astext() == "GET /contracts/{contract_id}"
     rubrics = [r.astext() for r in get_contract.findall(nodes.rubric)]
-    assert rubrics == ["Parameters", "Response messages", "Possible output fields"]
+    assert rubrics == ["Parameters", "Request sample", "Response messages", "Response example", "Possible output fields"]
     params, responses, fields = get_contract.findall(nodes.table)
     rows = [[e.astext() for e in row.findall(nodes.entry)] for row in fields.findall(nodes.row)]
     assert rows[0] == ["Field", "Type", "Description"]
@@ -106,8 +106,8 @@ def test_doctree_of_an_operation(project: Path) -> None:
     assert [[e.astext() for e in row.findall(nodes.entry)] for row in params.findall(nodes.row)][1] == [
         "contract_id", "path", "integer (int64)", "yes", "", "at least 1", "Contract id."
     ]
-    links = [r["refid"] for r in responses.findall(nodes.reference)]
-    assert links == ["api-model-contracts-Error"] * 3
+    links = [r["refuri"] for r in responses.findall(nodes.reference)]
+    assert links == ["models.txt#api-model-Error"] * 3
 
 
 def test_html_doctree_has_the_tables_as_markup(project: Path) -> None:
@@ -130,7 +130,7 @@ def test_html_doctree_has_the_tables_as_markup(project: Path) -> None:
     assert [markup.find(r) for r in rubrics] == sorted(markup.find(r) for r in rubrics) and all(r in markup for r in rubrics)
     assert '<dt class="field-odd">Nickname<span class="colon">:</span></dt>' in markup
     assert "<td><p>Contract id.</p></td>" in markup and "Contract id." in body.astext()
-    assert markup.count('href="#api-model-contracts-Error"') == 3
+    assert markup.count('href="models.html#api-model-Error"') == 3
     assert "milestones.payments.paid_at string (date-time) When the payment was made." in body.astext()
 
 
@@ -140,15 +140,16 @@ def test_cross_references_resolve(html: Path) -> None:
     assert index.count('href="api/jobs.html#api-res-jobs"') == 2  # with and without the slash
     assert 'href="api/contracts.html#api-op-list-payments"' in index  # :any:
     contracts = (html / "api" / "contracts.html").read_text()
-    # response models link to the model rendered with the resource
-    assert 'href="#api-model-contracts-Error"' in contracts
+    # a model only this resource uses is rendered with it; a shared one on the models page
+    assert 'href="models.html#api-model-Error"' in contracts
+    assert 'id="api-model-Error"' in (html / "api" / "models.html").read_text()
     assert 'id="api-model-contracts-Contract"' in contracts
 
 
 def test_objects_inv_lists_operations_resources_and_models(html: Path) -> None:
     inventory = _inventory(html)
     assert inventory["api:operation"]["get-contract"].uri == "api/contracts.html#api-op-get-contract"
-    assert inventory["api:operation"]["get-contract"].display_name == "GET https://api.example.com/v2/contracts/{contract_id}"
+    assert inventory["api:operation"]["get-contract"].display_name == "GET /contracts/{contract_id}"
     assert set(inventory["api:resource"]) == {"/auth", "/users", "/jobs", "/contracts", "/messages", "/reports"}
     assert len(inventory["api:operation"]) == 28
     assert "/contracts:Milestone" in inventory["api:model"]

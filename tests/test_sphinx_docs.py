@@ -26,7 +26,7 @@ def test_docs_build_with_W(docs: Path, builder: str) -> None:
     assert result.statuscode == 0
     if builder == "html":
         pages = sorted(p.name for p in (result.outdir / "reference").glob("*.html"))
-        assert pages == ["auth.html", "contracts.html", "index.html", "jobs.html", "messages.html", "reports.html", "users.html"]
+        assert pages == ["auth.html", "contracts.html", "index.html", "jobs.html", "messages.html", "models.html", "reports.html", "users.html"]
         assert 'href="reference/contracts.html#api-res-contracts"' in (result.outdir / "autobuild.html").read_text()
 
 

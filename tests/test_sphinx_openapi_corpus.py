@@ -89,7 +89,10 @@ def test_renders_with_W_in_html_and_text(path: Path, tmp_path: Path) -> None:
     documented = {name for (objtype, name) in domain.objects if objtype == "operation"}
     assert documented == state_ops  # every operation is on a page, linkable
     resources = {r.resource_path for r in spec.resources}
-    assert len(list((html.outdir / "api").glob("*.html"))) == len(resources) + 1
+    # one page per resource, the index, and the models page when some model is shared
+    shared = any(objtype == "model" and not name.startswith("/") for (objtype, name) in domain.objects)
+    assert (html.outdir / "api" / "models.html").exists() == shared
+    assert len(list((html.outdir / "api").glob("*.html"))) == len(resources) + 1 + shared
     overview = " ".join((text.outdir / "api" / "index.txt").read_text(encoding="utf-8").split())
     assert f"Specification: {spec.format_label}" in overview
     if _name(path) in BIG:

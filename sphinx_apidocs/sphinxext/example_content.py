@@ -58,7 +58,8 @@ def response_blocks(spec: ApiSpec, op: Operation, tree: FilterTree | None, build
         )
         blocks.append(Paragraph((Text(note),), ("api-example-note",)))
         blocks.append(CodeBlock(json_text(value), "json"))
-    blocks.extend(spec_examples(op, compile_filter(tree) if tree is not None else None))
+    if any(message.examples for message in op.response_messages):
+        blocks.extend(spec_examples(op, compile_filter(tree) if tree is not None else None))
     return blocks
 
 
