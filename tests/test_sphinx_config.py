@@ -31,6 +31,9 @@ BAD: dict[str, tuple[Any, str]] = {
     "apidocs_headers": ({"Bad Name": "x"}, "apidocs_headers: 'Bad '... is not a valid HTTP header name"),
     "apidocs_timeout": (0, "apidocs_timeout: expected a number of seconds greater than 0, got int 0"),
     "apidocs_deadline": (-1, "apidocs_deadline: expected a number of seconds (0: 6 x apidocs_timeout), got int -1"),
+    "apidocs_spec_root": ("https://x.example/", "apidocs_spec_root: expected a local folder, got a URL"),
+    "apidocs_max_documents": (0, "apidocs_max_documents: expected a whole number greater than 0, got int 0"),
+    "apidocs_max_spec_bytes": (True, "apidocs_max_spec_bytes: expected a whole number greater than 0, got bool True"),
     "apidocs_snapshot": ("https://x.example/s", "apidocs_snapshot: expected a local folder, got a URL"),
     "apidocs_resource_pages": (
         "../api",

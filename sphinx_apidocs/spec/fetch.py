@@ -72,6 +72,11 @@ DEFAULT_TIMEOUT = 10.0
 #: times the per-read timeout: 60 s with the default 10 s timeout.
 DEADLINE_FACTOR = 6.0
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+#: The budget of one spec (all its documents together): a 2,850-file, 30 MB official layout
+#: fits comfortably; a generated ``$ref`` maze or a runaway endpoint still ends, with memory
+#: bounded (see :class:`~sphinx_apidocs.spec.refs.Budget`).
+DEFAULT_MAX_DOCUMENTS = 10_000
+DEFAULT_MAX_SPEC_BYTES = 256 * 1024 * 1024
 DEFAULT_MAX_REDIRECTS = 5
 DEFAULT_RETRIES = 2
 DEFAULT_CONCURRENCY = 8
@@ -115,6 +120,17 @@ class FetchOptions:
     #: Seconds one document may take in all (connects, retries, redirects, the body);
     #: ``None`` or ``0``: :data:`DEADLINE_FACTOR` x ``timeout``.
     deadline: float | None = None
+    #: The budget of the whole spec: how many documents, and how many bytes in all.
+    max_documents: int = DEFAULT_MAX_DOCUMENTS
+    max_spec_bytes: int = DEFAULT_MAX_SPEC_BYTES
+    #: The folder relative file ``$ref``\ s must stay inside; ``""``: found from the spec
+    #: (:func:`~sphinx_apidocs.spec.refs.find_spec_root`). Never used for URL specs.
+    spec_root: str = ""
+    #: Wraps each batch of documents as it is read, to show progress (see
+    #: :data:`~sphinx_apidocs.spec.refs.Progress`); ``None``: quiet.
+    progress: Callable[[Iterable[Document], int], Iterable[Document]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def effective_deadline(self) -> float:
@@ -128,8 +144,10 @@ class FetchOptions:
             raise ConfigError(f"timeout: expected a number of seconds greater than 0, got {self.timeout!r}")
         if self.deadline is not None and self.deadline != 0 and not _positive(self.deadline):
             raise ConfigError(f"deadline: expected a number of seconds greater than 0 (or 0 for {DEADLINE_FACTOR:g} x the timeout), got {self.deadline!r}")
-        if isinstance(self.max_bytes, bool) or not isinstance(self.max_bytes, int) or self.max_bytes <= 0:
-            raise ConfigError(f"max_bytes: expected a number of bytes greater than 0, got {self.max_bytes!r}")
+        for name, what in (("max_bytes", "bytes"), ("max_documents", "documents"), ("max_spec_bytes", "bytes")):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ConfigError(f"{name}: expected a number of {what} greater than 0, got {value!r}")
 
 
 def _positive(value: object) -> bool:

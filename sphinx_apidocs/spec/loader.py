@@ -5,10 +5,15 @@ The top of :mod:`sphinx_apidocs.spec`: it validates a document set with
 (:mod:`~sphinx_apidocs.spec.swagger1`) or Swagger 2.0 / OpenAPI 3.0/3.1
 (:mod:`~sphinx_apidocs.spec.openapi`). Both readers end with the same nickname
 de-duplication (:func:`~sphinx_apidocs.spec.common.unique_nicknames`).
+
+Before validation, lower-case response ranges (``2xx``) of Swagger 2.0 / OpenAPI documents
+are renamed to the standard ``2XX`` (:func:`~.validate.uppercase_status_codes`), each with a
+located note in ``ApiSpec.notes``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Mapping
 
 from sphinx_apidocs.errors import SpecError
@@ -17,7 +22,8 @@ from sphinx_apidocs.spec.model import ApiSpec
 from sphinx_apidocs.spec.openapi import build_openapi_spec
 from sphinx_apidocs.spec.sources import DocumentSet, load_documents
 from sphinx_apidocs.spec.swagger1 import build_swagger1_spec
-from sphinx_apidocs.spec.validate import openapi_problems, swagger1_problems
+from sphinx_apidocs.spec.fetch import redact_url
+from sphinx_apidocs.spec.validate import openapi_problems, swagger1_problems, uppercase_status_codes
 
 
 def load_spec(
@@ -44,10 +50,16 @@ def build_spec(documents: DocumentSet) -> ApiSpec:
     """Validate ``documents`` (raising every problem at once), then read them into the model."""
     if documents.kind == "openapi":
         root, *others = (declared.document for declared in documents.declarations)
+        notes = [
+            note
+            for document in (root, *others)
+            for note in uppercase_status_codes(document.data, redact_url(document.location))
+        ]
         problems = openapi_problems(root, others)
         if problems:
             raise SpecError(problems)
-        return build_openapi_spec(root, others, documents.source)
+        spec = build_openapi_spec(root, others, documents.source)
+        return dataclasses.replace(spec, notes=(*notes, *spec.notes)) if notes else spec
     problems = swagger1_problems([declared.document for declared in documents.declarations])
     if problems:
         raise SpecError(problems)

@@ -1,11 +1,25 @@
 """``$ref`` resolution for Swagger 2.0 / OpenAPI 3 documents, local and external.
 
 A reference is ``[location]#/json/pointer``. The location part, if any, names another
-document relative to the referring one: a file of the same folder, or a URL under the same
-base as the root document. References that would leave that folder or URL base are refused,
-so a spec can't make the loader read arbitrary files or hosts. External documents are
-collected once, before normalization (:func:`collect_external`), with the same
-:class:`~sphinx_apidocs.spec.fetch.Fetcher` and options as the root; they are kept in the
+document relative to the referring one. Where it may lead:
+
+- **Files**: anywhere inside the **spec root** (real paths, symbolic links resolved), so a
+  ``../common/Error.json`` layout works. The spec root is the one configured
+  (``apidocs_spec_root``, ``--root``), else the nearest folder, from the spec's own folder
+  up, that holds one of :data:`PROJECT_MARKERS` (the project's repository), else the
+  spec's own folder (or the folder named as the source). The walk never picks the file
+  system root or the user's home folder. ``file:`` and other schemes are refused.
+- **URLs**: same origin and under the root document's URL base (its folder); a URL spec
+  never reaches the disk, a file spec never reaches the network.
+
+``x-*`` keys (vendor extensions, at any level) are opaque: a ``$ref`` inside one is never
+followed (``x-ms-examples`` points at files that are no part of the API). Maps whose keys
+are names (``properties``, ``headers``, ``components/schemas``...) are not extensions, so a
+header named ``x-request-id`` is still read.
+
+External documents are collected once, before normalization (:func:`collect_external`),
+within a :class:`Budget` (documents and bytes in all); a referenced file that does not
+exist is reported as missing, with the ``$ref`` that names it. They are kept in the
 :class:`~sphinx_apidocs.spec.sources.DocumentSet` (so snapshots hold them too).
 
 A lower layer, below both input formats: :mod:`.sources` uses the confinement rule
@@ -20,12 +34,30 @@ import os
 import posixpath
 import re
 import urllib.parse
-from typing import Any, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from sphinx_apidocs.errors import FetchError, SpecError, json_pointer
-from sphinx_apidocs.spec.fetch import Document, is_url, origin_of, redact_url, url_problem
+from sphinx_apidocs.errors import ConfigError, FetchError, SpecError, json_pointer
+from sphinx_apidocs.spec.fetch import (
+    DEFAULT_MAX_DOCUMENTS,
+    DEFAULT_MAX_SPEC_BYTES,
+    Document,
+    is_url,
+    origin_of,
+    redact_url,
+    url_problem,
+)
 
-MAX_DOCUMENTS = 200  # external documents per spec, a guard against generated ref mazes
+#: What marks a project's root folder (the default spec root): a repository or a Python
+#: project. ``conf.py`` is not one: a spec kept in ``docs/api/`` often refers to files
+#: beside ``docs/``.
+PROJECT_MARKERS = (".git", ".hg", ".svn", "pyproject.toml", "setup.cfg")
+#: Problems listed at most in one error (missing files, refused references...).
+MAX_LISTED = 50
+
+#: Wraps each batch of documents as it is read: ``progress(documents, count)`` yields them
+#: again, showing progress (Sphinx's ``status_iterator``, the CLI's terminal line).
+Progress = Callable[[Iterable[Document], int], Iterable[Document]]
 
 
 class RefError(Exception):
@@ -89,6 +121,39 @@ def base_of(root: str, folder: str | None = None) -> str:
     return os.path.realpath(folder or os.path.dirname(root) or ".")
 
 
+def find_spec_root(source: str) -> str:
+    """The default spec root of a file or folder ``source`` (real path): the nearest folder,
+    from the source's own folder up, holding one of :data:`PROJECT_MARKERS`; the file system
+    root and the user's home folder are never picked (a home folder under version control
+    would open every file in it). Without one: the source's own folder."""
+    start = os.path.realpath(source)
+    if not os.path.isdir(start):
+        start = os.path.dirname(start)
+    stops = {os.path.realpath(os.path.expanduser("~")), os.path.realpath(os.sep)}
+    folder = start
+    while folder not in stops:
+        if any(os.path.lexists(os.path.join(folder, marker)) for marker in PROJECT_MARKERS):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return start
+
+
+def spec_root(source: str, configured: str = "") -> str:
+    """The spec root of a file or folder ``source``: ``configured`` (which must be a folder
+    holding the source) or :func:`find_spec_root`. A :class:`ConfigError` names a bad one."""
+    if not configured:
+        return find_spec_root(source)
+    if "\0" in configured or not os.path.isdir(configured):
+        raise ConfigError(f"spec root {configured}: no such folder")
+    root = os.path.realpath(configured)
+    if not inside(source, root):
+        raise ConfigError(f"spec root {configured}: does not hold the spec {source}")
+    return root
+
+
 def inside(target: str, base: str) -> bool:
     """The one confinement rule for everything the loader reads on its own: ``$ref``
     targets and the files of a scanned folder. A URL must have the base's origin (scheme,
@@ -114,47 +179,126 @@ def outside_message(path: str, folder: str) -> str:
     return f"{path}: links to {os.path.realpath(path)}, which leaves the spec's folder {os.path.realpath(folder)}; refused"
 
 
+#: Keys whose value is a map of *names* (a property called ``x-rate`` is no extension).
+#: ``paths`` and an operation's ``responses`` are not: their ``x-`` keys are extensions.
+NAME_MAPS = frozenset({
+    "properties", "patternProperties", "definitions", "parameters",
+    "securityDefinitions", "schemas", "requestBodies", "headers", "securitySchemes", "links",
+    "callbacks", "pathItems", "examples", "encoding", "content", "webhooks", "$defs",
+    "dependentSchemas", "scopes", "mapping", "variables",
+})
+
+
+def is_extension(key: Any) -> bool:
+    """A vendor extension key (``x-...``): opaque, never followed."""
+    return isinstance(key, str) and key[:2].lower() == "x-"
+
+
 def iter_refs(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
-    """Every ``$ref`` value in ``data`` with the path of the object holding it (iterative)."""
-    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, path)]
+    """Every ``$ref`` value in ``data`` with the path of the object holding it (iterative).
+
+    Vendor extensions (``x-*`` keys of an object that is not a map of names) are skipped,
+    whatever they hold.
+    """
+    stack: list[tuple[Any, tuple[Any, ...], bool]] = [(data, path, False)]
     seen: set[int] = set()
     while stack:
-        value, where = stack.pop()
+        value, where, names = stack.pop()
         if isinstance(value, dict):
             if id(value) in seen:
                 continue
             seen.add(id(value))
-            if "$ref" in value:
+            if "$ref" in value and not names:
                 yield where, value["$ref"]
             for key, item in value.items():
-                if isinstance(item, (dict, list)):
-                    stack.append((item, (*where, key)))
+                if not isinstance(item, (dict, list)) or (not names and is_extension(key)):
+                    continue
+                stack.append((item, (*where, key), not names and key in NAME_MAPS))
         elif isinstance(value, list):
             if id(value) in seen:
                 continue
             seen.add(id(value))
             for index, item in enumerate(value):
                 if isinstance(item, (dict, list)):
-                    stack.append((item, (*where, index)))
+                    stack.append((item, (*where, index), False))
+
+
+class Budget:
+    """How many documents, and how many bytes in all, one spec may read (memory stays bounded
+    whatever a listing or a ``$ref`` maze names). ``setting`` names the knobs in messages."""
+
+    def __init__(
+        self,
+        max_documents: int = DEFAULT_MAX_DOCUMENTS,
+        max_bytes: int = DEFAULT_MAX_SPEC_BYTES,
+        source: str = "",
+    ) -> None:
+        self.max_documents = max_documents
+        self.max_bytes = max_bytes
+        self.source = source
+        self.documents = 0
+        self.bytes = 0
+
+    def reserve(self, count: int) -> None:
+        """Before reading ``count`` more documents: a :class:`FetchError` if they don't fit."""
+        if self.documents + count > self.max_documents:
+            raise FetchError(
+                f"{redact_url(self.source)}: the spec has more than {self.max_documents} documents "
+                f"({self.documents} read, {count} more referenced); raise apidocs_max_documents / --max-documents"
+            )
+
+    def charge(self, document: Document) -> None:
+        """After reading a document: count it; a :class:`FetchError` past the byte budget."""
+        self.documents += 1
+        self.bytes += len(document.raw)
+        if self.bytes > self.max_bytes:
+            raise FetchError(
+                f"{redact_url(self.source)}: the spec's documents exceed {self.max_bytes} bytes in all "
+                f"(at {document.location}); raise apidocs_max_spec_bytes / --max-spec-bytes"
+            )
+
+
+def _listed(problems: list[str]) -> list[str]:
+    if len(problems) <= MAX_LISTED:
+        return problems
+    return problems[:MAX_LISTED] + [f"... and {len(problems) - MAX_LISTED} more"]
+
+
+def iter_concurrently(func: Callable[[str], Document], items: Sequence[str], workers: int) -> Iterator[Document]:
+    """``func`` over ``items`` on a bounded thread pool, yielded in order as they come."""
+    if len(items) <= 1 or workers <= 1:
+        yield from map(func, items)
+        return
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(items)))) as pool:
+        yield from pool.map(func, items)
 
 
 def collect_external(
     root: Document,
-    fetch_all: Callable[[Sequence[str]], list[Document]],
+    read: Callable[[str], Document],
     base: str,
+    *,
+    budget: Budget | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
 ) -> list[Document]:
-    """Every document the root reaches through external ``$ref`` references, fetched wave by wave.
+    """Every document the root reaches through external ``$ref`` references, read wave by
+    wave with ``read`` (``workers`` at a time), within ``budget``.
 
-    Raises :class:`SpecError` for references that leave ``base`` (all of them at once), and
-    lets :class:`FetchError` through for documents that can't be read.
+    Raises :class:`SpecError` for references that leave ``base`` (all of them at once) and
+    for referenced files that do not exist (all of them, each with the ``$ref`` naming it),
+    and :class:`FetchError` for a document that can't be read (named with the first ``$ref``
+    to it) or a spec over its budget.
     """
+    budget = budget or Budget(source=root.location)
     # Keys are the real locations (a URL may carry credentials or a key: see fetch.redact_url).
     known: dict[str, Document] = {canonical(root.fetched_from): root}
     wave = [root]
     found: list[Document] = []
     while wave:
-        wanted: dict[str, None] = {}
+        wanted: dict[str, str] = {}  # target -> the first "document#/pointer" naming it
         problems: list[str] = []
+        missing: list[str] = []
         for document in wave:
             shown = redact_url(document.location)
             for where, ref in iter_refs(document.data):
@@ -169,19 +313,39 @@ def collect_external(
                 if not inside(target, base):
                     problems.append(
                         f"{pointer}: reference {redact_url(ref)!r} leaves the spec's "
-                        f"{'URL base' if is_url(base) else 'folder'} {redact_url(base)}; refused"
+                        f"{'URL base' if is_url(base) else 'root folder'} {redact_url(base)}; refused"
                     )
-                elif target not in known:
-                    wanted[target] = None
-        if problems:
-            raise SpecError(problems)
-        if len(known) + len(wanted) > MAX_DOCUMENTS:
-            raise FetchError(f"{redact_url(root.location)}: references more than {MAX_DOCUMENTS} documents")
-        wave = fetch_all(list(wanted))
-        for document in wave:
-            known[canonical(document.fetched_from)] = document
+                elif target not in known and target not in wanted:
+                    if not is_url(target) and not os.path.lexists(target):
+                        missing.append(f"{pointer}: referenced file {target} does not exist")
+                        known[target] = root  # reported once
+                        continue
+                    wanted[target] = pointer
+        if problems or missing:
+            raise SpecError(_listed(problems + missing))
+        budget.reserve(len(wanted))
+        wave = []
+        targets = list(wanted)
+        documents = iter_concurrently(_naming(read, wanted), targets, workers)
+        for document in progress(documents, len(targets)) if progress else documents:
+            budget.charge(document)
+            wave.append(document)
+        for target, document in zip(targets, wave):
+            known[canonical(target)] = document
             found.append(document)
     return found
+
+
+def _naming(read: Callable[[str], Document], referrers: dict[str, str]) -> Callable[[str], Document]:
+    """``read``, with a failure's message led by the ``$ref`` that asked for the document."""
+
+    def read_one(target: str) -> Document:
+        try:
+            return read(target)
+        except FetchError as exc:
+            raise FetchError(f"{referrers[target]}: {exc}") from None
+
+    return read_one
 
 
 class Resolver:

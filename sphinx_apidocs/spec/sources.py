@@ -6,8 +6,10 @@ HTTP the declaration URL is the listing URL + the entry's path (``.{format}`` ->
 or the entry itself when it is an absolute URL; those fetches run concurrently.
 
 Swagger 2.0 / OpenAPI 3.x documents (JSON or YAML) are recognised too: the set then holds
-the root document first and every document it reaches through external ``$ref`` references (same
-folder or URL base only), and ``kind`` is ``"openapi"``. In a folder, the one document with
+the root document first and every document it reaches through external ``$ref`` references
+(files inside the spec root, or URLs under the root document's URL base: see
+:mod:`.refs`), and ``kind`` is ``"openapi"``. Everything read counts against the spec's
+budget (``FetchOptions.max_documents`` and ``max_spec_bytes``). In a folder, the one document with
 a top-level ``swagger``/``openapi`` key is the root (YAML files are read only when the
 folder has no Swagger 1.x document).
 """
@@ -20,7 +22,7 @@ import re
 import stat
 import urllib.parse
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from sphinx_apidocs.errors import FetchError, SpecError
 from sphinx_apidocs.spec.fetch import (
@@ -36,10 +38,20 @@ from sphinx_apidocs.spec.fetch import (
 )
 from sphinx_apidocs.spec.headers import expand_headers
 from sphinx_apidocs.spec.detect import is_openapi, openapi_version
-from sphinx_apidocs.spec.refs import base_of, collect_external, inside, outside_message
+from sphinx_apidocs.spec.refs import (
+    Budget,
+    base_of,
+    collect_external,
+    inside,
+    iter_concurrently,
+    outside_message,
+    spec_root,
+)
 from sphinx_apidocs.spec.validate import validate_document
 
 FORMAT_SUFFIX = ".{format}"
+#: Extensions a listing entry may give its declaration's file (``/v1/user.json``).
+DOCUMENT_EXTENSIONS = (".json", *YAML_EXTENSIONS)
 #: A listing naming more declarations than this is refused: each is a request (bounded by
 #: the deadline), and a hostile listing could otherwise keep a build busy for days.
 MAX_DECLARATIONS = 1000
@@ -179,11 +191,13 @@ def _from_url(url: str, options: FetchOptions) -> DocumentSet:
     # The configured headers belong to the source's origin: declarations and $ref targets
     # on other origins are fetched without them (see fetch.Fetcher).
     fetcher = Fetcher(options, origin=url)
+    budget = _budget(url, options)
     first = fetcher.fetch(url)
+    budget.charge(first)
     shown = redact_url(url)
     kind = _kind(first, shown)
     if kind == "openapi":
-        return _openapi_set(shown, first, fetcher.fetch_all, base_of(url))
+        return _openapi_set(shown, first, fetcher.fetch, base_of(url), options, budget)
     if kind == "declaration":
         key = _declared_key(first.data) or entry_key(_url_path(url))
         return DocumentSet(shown, None, (Declared(first, key, "", snapshot_name(key)),))
@@ -200,9 +214,28 @@ def _from_url(url: str, options: FetchOptions) -> DocumentSet:
     if problems:
         raise SpecError(problems)
     urls = [declaration_url(url, path) for path, _ in entries]
-    documents = fetcher.fetch_all(urls)
+    budget.reserve(len(urls))
+    documents = _read_all(fetcher.fetch, urls, options, budget)
     fetched = [(entry_key(path), description, doc) for (path, description), doc in zip(entries, documents)]
     return DocumentSet(shown, first, tuple(_pair(fetched, entries)))
+
+
+def _budget(source: str, options: FetchOptions) -> Budget:
+    return Budget(options.max_documents, options.max_spec_bytes, source)
+
+
+def _read_all(
+    read: Callable[[str], Document], locations: list[str], options: FetchOptions, budget: Budget
+) -> list[Document]:
+    """``read`` every location (concurrently), in order, with progress, within the budget."""
+    documents: Iterable[Document] = iter_concurrently(read, locations, options.concurrency)
+    if options.progress is not None:
+        documents = options.progress(documents, len(locations))
+    result = []
+    for document in documents:
+        budget.charge(document)
+        result.append(document)
+    return result
 
 
 def _pair(
@@ -235,7 +268,10 @@ def _from_file(path: str, options: FetchOptions) -> DocumentSet:
     document = read_file(path, options.max_bytes)
     kind = _kind(document, path)
     if kind == "openapi":
-        return _openapi_set(path, document, _file_reader(options), base_of(path))
+        root = spec_root(path, options.spec_root)
+        budget = _budget(path, options)
+        budget.charge(document)
+        return _openapi_set(path, document, _file_reader(options), root, options, budget)
     if kind == "declaration":
         stem = os.path.splitext(os.path.basename(path))[0]
         key = _declared_key(document.data) or normalize_resource_path(stem)
@@ -260,7 +296,10 @@ def _from_folder(folder: str, options: FetchOptions) -> DocumentSet:
             names = ", ".join(sorted(d.location for d in roots))
             raise SpecError([f"{folder}: several Swagger 2.0/OpenAPI documents ({names}); pass one of them as the source"])
         _kind(roots[0], roots[0].location)
-        return _openapi_set(folder, roots[0], _file_reader(options), base_of(roots[0].location, folder))
+        budget = _budget(folder, options)
+        budget.charge(roots[0])
+        root = spec_root(folder, options.spec_root)
+        return _openapi_set(folder, roots[0], _file_reader(options), root, options, budget)
     if len(listings) > 1:
         names = ", ".join(sorted(d.location for d in listings))
         raise SpecError([f"{folder}: several resource listings ({names}); pass one of them as the source"])
@@ -286,19 +325,34 @@ def kind_or_none(document: Document) -> str | None:
         return None
 
 
-def _openapi_set(source: str, root: Document, fetch_all: Any, base: str) -> DocumentSet:
+def _openapi_set(
+    source: str,
+    root: Document,
+    read: Callable[[str], Document],
+    base: str,
+    options: FetchOptions,
+    budget: Budget,
+) -> DocumentSet:
     """The root document and the documents its external ``$ref`` references reach."""
-    others = collect_external(root, fetch_all, base)
-    declared = [Declared(root, "", "", _openapi_snapshot_name(root, root.location, base, root=True))]
-    declared += [Declared(d, "", "", _openapi_snapshot_name(d, d.location, base)) for d in others]
+    others = collect_external(
+        root, read, base, budget=budget, workers=options.concurrency, progress=options.progress
+    )
+    # Files: named below the folder that holds them all, so relative refs work in a snapshot.
+    top = base if is_url(base) else _common_folder([root.location, *(d.location for d in others)])
+    declared = [Declared(root, "", "", _openapi_snapshot_name(root, root.location, top, root=True))]
+    declared += [Declared(d, "", "", _openapi_snapshot_name(d, d.location, top)) for d in others]
     return DocumentSet(source, None, tuple(declared), kind="openapi")
 
 
-def _file_reader(options: FetchOptions) -> Any:
-    def read_all(locations: list[str]) -> list[Document]:
-        return [read_file(location, options.max_bytes) for location in locations]
+def _common_folder(locations: list[str]) -> str:
+    return os.path.commonpath([os.path.dirname(os.path.realpath(location)) for location in locations])
 
-    return read_all
+
+def _file_reader(options: FetchOptions) -> Callable[[str], Document]:
+    def read(location: str) -> Document:
+        return read_file(location, options.max_bytes)
+
+    return read
 
 
 def _openapi_snapshot_name(document: Document, location: str, base: str, root: bool = False) -> str:
@@ -307,10 +361,10 @@ def _openapi_snapshot_name(document: Document, location: str, base: str, root: b
         path = urllib.parse.unquote(urllib.parse.urlsplit(location).path)
         base_path = urllib.parse.urlsplit(base).path
         relative = path[len(base_path):] if path.startswith(base_path) else posixpath.basename(path)
+        if root:
+            relative = posixpath.basename(relative)
     else:
         relative = os.path.relpath(os.path.realpath(location), base).replace(os.sep, "/")
-    if root:
-        relative = posixpath.basename(relative)
     segments = [s for s in relative.split("/") if s]
     if not segments or not all(_SAFE_SEGMENT.match(s) and s not in (".", "..") for s in segments):
         segments = [re.sub(r"[^A-Za-z0-9_.-]+", "_", relative).strip("_.") or "openapi"]
@@ -392,11 +446,15 @@ def _resolve_locally(listing: Document, candidates: list[Document], folder: str)
     for index, (path, description) in enumerate(_listing_entries(listing)):
         key = entry_key(path)
         relative = key.lstrip("/")
+        name = posixpath.basename(relative)
+        stem, extension = posixpath.splitext(name)
         match = (
             by_path.get(key)
             or by_file.get(os.path.normpath(relative or "."))
             or by_file.get(os.path.normpath(relative + ".json"))
-            or by_stem.get(posixpath.basename(relative))
+            or by_stem.get(name)
+            # ``/api/v1/user.json`` names the file ``user.json`` as ``/api/v1/user`` does
+            or (by_stem.get(stem) if extension.lower() in DOCUMENT_EXTENSIONS else None)
         )
         if match is None:
             problems.append(

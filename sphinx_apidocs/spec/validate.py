@@ -375,3 +375,139 @@ def describe_openapi(error: ValidationError) -> str:
     if error.validator == "anyOf":
         return f"invalid value {short_value(instance)}"
     return _short_message(error)
+
+
+# -- status codes in any case ---------------------------------------------------------------
+
+_HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+_RANGE_CODE = re.compile(r"^[1-5][xX][xX]$")
+
+
+def uppercase_status_codes(data: Any, where: str) -> list[str]:
+    """Rename lower-case response ranges (``2xx``) of every operation in ``data`` — paths,
+    webhooks, callbacks, path items of components — to the standard ``2XX``, in place;
+    one located note per renamed code. A range already present in upper case is left alone
+    (the lower-case one stays, and is read as written). Vendor extensions are not entered."""
+    notes: list[str] = []
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, list):
+            stack.extend((item, (*path, index)) for index, item in enumerate(value) if isinstance(item, (dict, list)))
+            continue
+        if not isinstance(value, dict):
+            continue
+        responses = value.get("responses") if len(path) >= 1 and path[-1] in _HTTP_METHODS else None
+        if isinstance(responses, dict) and any(isinstance(k, str) and _RANGE_CODE.match(k) and k != k.upper() for k in responses):
+            renamed: dict[str, Any] = {}
+            for key, item in responses.items():
+                upper = key.upper() if isinstance(key, str) and _RANGE_CODE.match(key) else key
+                if upper != key and upper not in responses and upper not in renamed:
+                    notes.append(f"{where}#{json_pointer([*path, 'responses', key])}: response code {key!r} read as {upper!r}")
+                    renamed[upper] = item
+                else:
+                    renamed[key] = item
+            responses.clear()
+            responses.update(renamed)
+        for key, item in value.items():
+            if isinstance(item, (dict, list)) and not (isinstance(key, str) and key[:2].lower() == "x-"):
+                stack.append((item, (*path, key)))
+    return notes
+
+
+# -- strict validation: the official schemas, through openapi-spec-validator -----------------
+
+#: Problems a strict validation reports at most (it stops looking after that many).
+MAX_STRICT_PROBLEMS = 50
+
+
+def strict_problems(root: Document, others: Sequence[Document] = ()) -> list[str]:
+    """What makes a Swagger 2.0 / OpenAPI 3.0 / 3.1 document set invalid per its standard,
+    one line each (``DOCUMENT#/pointer: message``), checked with ``openapi-spec-validator``
+    (imported here, only for this). References are looked up among the loaded documents
+    only: the validator reads no file and makes no request. Never raises."""
+    where = redact_url(root.location)
+    try:
+        version = openapi_version(root.data)
+    except ValueError as exc:
+        return [f"{where}: {exc}"]
+    deep = [p for p in (depth_problem(d.data, redact_url(d.location)) for d in (root, *others)) if p]
+    if deep:
+        return deep
+    try:
+        import openapi_spec_validator as osv
+    except ImportError:  # pragma: no cover - a declared dependency
+        return [f"{where}: strict validation needs the openapi-spec-validator package"]
+    classes = {"swagger2": osv.OpenAPIV2SpecValidator, "openapi30": osv.OpenAPIV30SpecValidator, "openapi31": osv.OpenAPIV31SpecValidator}
+    by_uri = {_uri(d.fetched_from): d for d in (root, *others)}
+
+    def lookup(uri: str) -> Any:
+        document = by_uri.get(uri.partition("#")[0])
+        if document is None:
+            raise LookupError(f"reference to {redact_url(uri)}, a document that was not loaded")
+        return document.data
+
+    class Validator(classes[definition_for(version)]):  # type: ignore[misc]
+        resolver_handlers = {"<all_urls>": lookup, "file": lookup, "http": lookup, "https": lookup}
+
+    errors: list[Any] = []
+    try:
+        for error in Validator(root.data, base_uri=_uri(root.fetched_from)).iter_errors():
+            errors.append(error)
+            if len(errors) >= MAX_STRICT_PROBLEMS:
+                break
+    except RecursionError:
+        return [f"{where}: nested too deeply to validate strictly"]
+    except Exception as exc:  # the validator's own failures (an unresolvable $ref...)
+        lines = [_strict_line(e, root, others) for e in errors]
+        return [*lines, f"{where}: strict validation stopped: {one_line(str(exc) or type(exc).__name__)[:200]}"]
+    return list(dict.fromkeys(_strict_line(e, root, others) for e in errors))
+
+
+def _uri(location: str) -> str:
+    if "://" in location:
+        return location.partition("#")[0]
+    import pathlib
+
+    return pathlib.Path(location).resolve().as_uri()
+
+
+def _strict_line(error: Any, root: Document, others: Sequence[Document]) -> str:
+    path = list(getattr(error, "absolute_path", []) or [])
+    message = one_line(str(getattr(error, "message", error)))
+    if len(message) > 200:
+        message = message[:197] + "..."
+    document, found = _locate(path, getattr(error, "instance", None), root, others)
+    return f"{redact_url(document.location)}#{json_pointer(found)}: {message}"
+
+
+_MISSING = object()
+
+
+def _at(data: Any, path: Sequence[Any]) -> Any:
+    for part in path:
+        if isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+            data = data[part]
+        else:
+            return _MISSING
+    return data
+
+
+def _locate(path: list[Any], instance: Any, root: Document, others: Sequence[Document]) -> tuple[Document, list[Any]]:
+    """Where an error's value is: its path from the root document when it leads there;
+    else (errors of the validator's keyword checks carry a path relative to a part of the
+    document) the first place, in the root document then the others, that ends with that
+    path and holds that value."""
+    if _at(root.data, path) == instance:
+        return root, path
+    for document in (root, *others):
+        stack: list[tuple[Any, list[Any]]] = [(document.data, [])]
+        while stack:
+            value, where = stack.pop()
+            if path and _at(value, path) == instance:
+                return document, [*where, *path]
+            items: Iterable[tuple[Any, Any]] = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+            stack.extend((child, [*where, key]) for key, child in reversed(list(items)) if isinstance(child, (dict, list)))
+    return root, path

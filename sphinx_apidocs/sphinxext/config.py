@@ -23,7 +23,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from sphinx_apidocs.spec.fetch import SECRET_MASK, is_url, redact_url, url_problem
+from sphinx_apidocs.spec.fetch import (
+    DEFAULT_MAX_DOCUMENTS,
+    DEFAULT_MAX_SPEC_BYTES,
+    SECRET_MASK,
+    is_url,
+    redact_url,
+    url_problem,
+)
 from sphinx_apidocs.spec.headers import header_problems
 from sphinx_apidocs.sphinxext.warnings import BuildStopped, logger
 
@@ -119,6 +126,19 @@ def _check_deadline(name: str, value: Any) -> list[str]:
     return [] if ok else [_expected(name, value, "a number of seconds (0: 6 x apidocs_timeout)")]
 
 
+def _check_spec_root(name: str, value: Any) -> list[str]:
+    if not isinstance(value, str):
+        return [_expected(name, value, "a folder path string ('' to find it from the spec)")]
+    if value and is_url(value):
+        return [f"{name}: expected a local folder, got a URL"]
+    return []
+
+
+def _check_count(name: str, value: Any) -> list[str]:
+    ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
+    return [] if ok else [_expected(name, value, "a whole number greater than 0")]
+
+
 def _check_snapshot(name: str, value: Any) -> list[str]:
     if not isinstance(value, str):
         return [_expected(name, value, "a folder path string ('' to disable)")]
@@ -177,6 +197,23 @@ class ApidocsConfig:
         0, "", (int, float),
         "seconds one spec document may take in all (retries, redirects, the body); 0: 6 x apidocs_timeout",
         _check_deadline, float,
+    )
+    spec_root: str = setting(
+        "", "env", (str,),
+        "folder that relative $refs of a spec file may reach (relative to conf.py); empty: "
+        "the spec's project root (the nearest folder up with .git, .hg, .svn, pyproject.toml "
+        "or setup.cfg), else the spec's own folder",
+        _check_spec_root,
+    )
+    max_documents: int = setting(
+        DEFAULT_MAX_DOCUMENTS, "", (int,),
+        "the most documents one spec may have (the root and every document its $refs reach)",
+        _check_count,
+    )
+    max_spec_bytes: int = setting(
+        DEFAULT_MAX_SPEC_BYTES, "", (int,),
+        "the most bytes the documents of one spec may have in all",
+        _check_count,
     )
     snapshot: str = setting(
         "", "", (str,),

@@ -4,14 +4,23 @@ The spec comes from ``apidocs_spec`` (a URL, or a path relative to conf.py). Aft
 successful fetch from a URL the documents are saved to ``apidocs_snapshot``; when the
 endpoint later fails, that last good copy is used with an ``apidocs.fetch`` warning. Any
 other failure stops the build with :class:`SpecUnavailable` (one ``ERROR`` line, exit 2).
+
+A spec of many documents (a multi-file layout, a long listing) shows Sphinx's own progress
+(``status_iterator``) while its documents are read; ``apidocs_spec_root``,
+``apidocs_max_documents`` and ``apidocs_max_spec_bytes`` reach the loader through
+:class:`~sphinx_apidocs.spec.fetch.FetchOptions`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from typing import Callable, Iterable
+
+from sphinx.util.display import status_iterator
 
 from sphinx_apidocs.errors import ApidocsError, FetchError, SpecError
-from sphinx_apidocs.spec.fetch import FetchOptions, is_url, redact_url
+from sphinx_apidocs.spec.fetch import Document, FetchOptions, is_url, redact_url
 from sphinx_apidocs.spec.loader import build_spec
 from sphinx_apidocs.spec.model import ApiSpec
 from sphinx_apidocs.spec.snapshot import has_snapshot, reading, write_snapshot
@@ -38,10 +47,42 @@ def spec_source(config: ApidocsConfig, confdir: str | os.PathLike[str]) -> str:
     return config.spec if is_url(config.spec) else os.path.normpath(os.path.join(confdir, config.spec))
 
 
-def load_spec(config: ApidocsConfig, confdir: str | os.PathLike[str]) -> ApiSpec:
+#: A batch of at least this many documents shows progress (fewer are read in a blink).
+PROGRESS_AT = 50
+
+
+def progress(verbosity: int = 0) -> Callable[[Iterable[Document], int], Iterable[Document]]:
+    """The loader's progress callback for a build: Sphinx's ``status_iterator`` over each
+    large batch of documents (one line rewritten on a terminal, one line each otherwise)."""
+
+    def show(documents: Iterable[Document], count: int) -> Iterable[Document]:
+        if count < PROGRESS_AT:
+            return documents
+        return status_iterator(
+            documents, "apidocs: reading spec documents... ", "darkgreen", count, verbosity,
+            stringify_func=lambda document: document.location,
+        )
+
+    return show
+
+
+def fetch_options(config: ApidocsConfig, confdir: str | os.PathLike[str], verbosity: int = 0) -> FetchOptions:
+    """The loader's options from the settings (paths relative to conf.py)."""
+    return FetchOptions(
+        timeout=config.timeout,
+        headers=dict(config.headers),
+        deadline=config.deadline or None,
+        max_documents=config.max_documents,
+        max_spec_bytes=config.max_spec_bytes,
+        spec_root=os.path.normpath(os.path.join(confdir, config.spec_root)) if config.spec_root else "",
+        progress=progress(verbosity),
+    )
+
+
+def load_spec(config: ApidocsConfig, confdir: str | os.PathLike[str], verbosity: int = 0) -> ApiSpec:
     """Fetch and build the spec; fall back to the snapshot (with a warning) if fetching fails."""
     source = spec_source(config, confdir)
-    options = FetchOptions(timeout=config.timeout, headers=dict(config.headers), deadline=config.deadline or None)
+    options = fetch_options(config, confdir, verbosity)
     snapshot = os.path.normpath(os.path.join(confdir, config.snapshot)) if config.snapshot else ""
     logger.info("apidocs: loading the API spec from %s", redact_url(source) if is_url(source) else source)
     try:
@@ -54,7 +95,7 @@ def load_spec(config: ApidocsConfig, confdir: str | os.PathLike[str]) -> ApiSpec
             problems = str(exc).splitlines()
             summary = problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
             warn(Warn.FETCH, f"{summary}; using the last good copy in {snapshot}")
-            return _load_snapshot(snapshot, options)
+            return _load_snapshot(snapshot, dataclasses.replace(options, spec_root=""))
         raise fail(str(exc)) from None
     except ApidocsError as exc:  # a header ConfigError (an unset ${VAR}): a problem of conf.py
         raise fail(str(exc)) from None

@@ -7,7 +7,9 @@ Quirks handled here (see shared/corpus/MANIFEST.md): lower-case methods, boolean
 numbers written as strings, ``null`` formats, 1.0/1.1 ``httpMethod``/``dataType``/
 ``responseClass``/``errorResponses``/``allowableValues``, ``List[X]``/``[X]`` containers,
 ``items`` given as a bare type name, model keys that differ from their ``id``, unnamed body
-parameters, and operations without a nickname (one is generated: ``get-pets-petId``).
+parameters, and operations without a nickname (one is generated: ``get-pets-petId``, and
+said in a located note, ``ApiSpec.notes``, as the OpenAPI reader does for a missing
+``operationId``: generators such as swagger-docs leave nicknames out, which is no problem).
 
 Details and security:
 
@@ -15,6 +17,7 @@ Details and security:
   ``maximum``/``enum`` as always, and, where a 1.x spec carries them, ``pattern``,
   ``minLength``/``maxLength`` (numbers written as strings count), ``uniqueItems``,
   ``deprecated``, ``example``; a value of the wrong type is left out with a warning.
+- ``authorizations: null`` (swagger-docs writes it) is no authorization at all.
 - ``authorizations`` of the listing (and of a declaration, where a single-file spec declares
   them: entries with a ``type``) -> ``ApiSpec.security_schemes``: ``oauth2`` with its
   ``scopes`` and ``grantTypes`` (``implicit`` -> an ``implicit`` flow from ``loginEndpoint``;
@@ -261,6 +264,7 @@ def _plain(value: Any) -> str:
 def build_swagger1_spec(documents: DocumentSet) -> ApiSpec:
     """The model of a validated Swagger 1.x document set (listing, if any, and declarations)."""
     warnings: list[str] = []
+    notes: list[str] = []
     resources: list[Resource] = []
     schemes: dict[str, SecurityScheme] = {}
     sources = [documents.listing] if documents.listing else []
@@ -284,6 +288,7 @@ def build_swagger1_spec(documents: DocumentSet) -> ApiSpec:
             )
         )
         warnings.extend(reader.warnings)
+        notes.extend(reader.notes)
     resources, renamed = unique_nicknames(resources)
     warnings.extend(renamed)
     first = documents.listing.data if documents.listing else documents.declarations[0].document.data
@@ -294,6 +299,7 @@ def build_swagger1_spec(documents: DocumentSet) -> ApiSpec:
         resources=tuple(resources),
         source=redact_url(documents.source),
         warnings=tuple(warnings),
+        notes=tuple(dict.fromkeys(notes)),
         security_schemes=schemes,
         base_url=bases.pop() if len(bases) == 1 else "",
     )
@@ -402,6 +408,7 @@ class DeclarationReader:
     def __init__(self, where: str, schemes: Mapping[str, SecurityScheme] | None = None, listed: bool = False) -> None:
         self.where = where
         self.warnings: list[str] = []
+        self.notes: list[str] = []  # facts worth telling, not problems (generated nicknames)
         self.problems: list[str] = []
         self.schemes: Mapping[str, SecurityScheme] = schemes or {}
         #: Undeclared scheme names are a problem of the spec when it has a listing or declares
@@ -466,7 +473,7 @@ class DeclarationReader:
         nickname = op.get("nickname")
         if not nickname:
             nickname = generated_nickname(method, path)
-            self.warn(pointer, f"operation has no nickname; using {nickname!r}")
+            self.notes.append(f"{self.where}#{json_pointer(pointer)}: operation has no nickname; using {nickname!r}")
         messages = op.get("responseMessages")
         if messages is None:
             messages = op.get("errorResponses") or []
