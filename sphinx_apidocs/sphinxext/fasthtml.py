@@ -28,6 +28,7 @@ from html import unescape
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
+from pygments import highlight as pygments_highlight
 
 from sphinx_apidocs.sphinxext import content
 
@@ -257,10 +258,7 @@ class HtmlWriter:
     def code_block(self, item: content.CodeBlock) -> str:
         """As Sphinx's ``visit_literal_block``, with the builder's highlighter."""
         builder: Any = self.links.builder  # an HTML builder: it has a highlighter
-        highlighted = builder.highlighter.highlight_block(
-            item.text, item.language, opts=builder.config.highlight_options.get(item.language, {}),
-            linenos=False, force=True,
-        )
+        highlighted = highlight(builder.highlighter, item.text, item.language, builder.config.highlight_options.get(item.language, {}))
         return f'<div class="highlight-{attr(item.language)} notranslate">{highlighted}</div>\n'
 
     def cell(self, cell: content.Cell) -> str:
@@ -276,6 +274,25 @@ class HtmlWriter:
             for index, row in enumerate(item.rows)
         ])
         return f"{_table_start(item.header, item.classes)}{rows}</tbody>\n</table>\n"
+
+
+#: ``id(highlighter) -> (highlighter, formatter)``: Sphinx makes a new Pygments formatter —
+#: and its whole stylesheet — for every literal block; one per highlighter does the same work.
+_FORMATTERS: dict[int, tuple[Any, Any]] = {}
+
+
+def highlight(bridge: Any, text: str, language: str, options: dict[str, Any]) -> str:
+    """``bridge.highlight_block(text, language, opts=options, linenos=False, force=True)``
+    for an HTML highlighter, with its formatter made once (the same markup: the parity test
+    compares it with Sphinx's own)."""
+    if getattr(bridge, "dest", "") != "html":
+        return str(bridge.highlight_block(text, language, opts=options, linenos=False, force=True))
+    found = _FORMATTERS.get(id(bridge))
+    if found is None or found[0] is not bridge:
+        _FORMATTERS.clear()  # one builder at a time: keep no old one alive
+        found = _FORMATTERS[id(bridge)] = (bridge, bridge.get_formatter(linenos=False))
+    lexer = bridge.get_lexer(text, language, options, True, None)  # force: never raises on bad tokens
+    return str(pygments_highlight(text, lexer, found[1]))
 
 
 def _plain_text(runs: Sequence[content.Inline]) -> str:

@@ -464,8 +464,8 @@ def language(name: str) -> str:
 def _known_lexer(name: str) -> bool:
     if name in ("default", "guess", "none"):
         return False
-    from pygments.lexers import find_lexer_class_by_name  # type: ignore[import-untyped]
-    from pygments.util import ClassNotFound  # type: ignore[import-untyped]
+    from pygments.lexers import find_lexer_class_by_name
+    from pygments.util import ClassNotFound
 
     try:
         find_lexer_class_by_name(name)
