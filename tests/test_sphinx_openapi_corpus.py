@@ -31,12 +31,14 @@ import compatibility_page  # noqa: E402
 FILES = compatibility_page.openapi_files(CORPUS)
 BIG = {"openapi-3.0/stripe/spec3.json", "openapi-3.0/stripe/spec3.yaml", "openapi-3.1/discord/openapi.json", "swagger-2.0/slack/slack_web_openapi_v2.json"}
 
-#: Files that cannot pass ``-W``, with the one warning they fail with. Justified in
-#: docs/compatibility.rst ("3.1 webhooks are not documented"): this file holds nothing but a
-#: webhook, so a build with ``-W`` stops on that fact instead of publishing an empty reference.
-EXPECTED_FAILURES = {
-    "openapi-3.1/oai-examples/webhook-example.yaml":
-        "webhook-example.yaml#/webhooks: 1 webhook(s) not documented (newPet): only paths are [apidocs.spec]",
+#: Files that cannot pass ``-W``, with the one warning they fail with (none since webhooks
+#: and callbacks are documented: see ``WITH_WEBHOOKS_OR_CALLBACKS``).
+EXPECTED_FAILURES: dict[str, str] = {}
+
+#: Files with webhooks or callbacks, and the nicknames they are documented under.
+WITH_WEBHOOKS_OR_CALLBACKS = {
+    "openapi-3.1/oai-examples/webhook-example.yaml": {"post-webhooks-newPet": "webhook"},
+    "openapi-3.0/oai-examples/callback-example.yaml": {"post-post-streams-callbacks-onData": "callback"},
 }
 
 
@@ -97,6 +99,11 @@ def test_renders_with_W_in_html_and_text(path: Path, tmp_path: Path) -> None:
     assert f"Specification: {spec.format_label}" in overview
     if _name(path) in BIG:
         assert len(state_ops) in (417, 242, 174)
+    sent_by_api = {op.nickname: op.kind for op in spec.operations if op.kind != "operation"}
+    assert sent_by_api == WITH_WEBHOOKS_OR_CALLBACKS.get(_name(path), {})
+    for nickname, kind in sent_by_api.items():  # documented, with its kind badge
+        page = (html.outdir / domain.objects[("operation", nickname)][0]).with_suffix(".html").read_text(encoding="utf-8")
+        assert f'<span class="api-kind api-kind-{kind} property">' in page
 
 
 # -- what an OpenAPI operation page shows ----------------------------------------------------

@@ -257,10 +257,18 @@ class SecurityRequirement:
     schemes: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
+#: What an :class:`Operation` is: a request a client sends to the API (``operation``), or a
+#: request the API sends to the client's endpoint — an OpenAPI 3.1 ``webhook`` or a 3.x
+#: ``callback`` of an operation.
+OPERATION_KINDS = ("operation", "webhook", "callback")
+
+
 @dataclass(frozen=True)
 class Operation:
     method: str  # upper case
-    path: str  # the API path as declared, e.g. /contracts/{contract_id}
+    #: The API path as declared, e.g. /contracts/{contract_id}; for a webhook its name, for a
+    #: callback its runtime expression (``{$request.body#/callbackUrl}``).
+    path: str
     nickname: str
     summary: str = ""
     notes: str = ""
@@ -275,6 +283,20 @@ class Operation:
     #: Alternatives (any one will do), the API's default already applied: ``()`` when the
     #: operation needs no authentication or the spec declares none.
     security: tuple[SecurityRequirement, ...] = ()
+    #: One of :data:`OPERATION_KINDS`. Webhooks and callbacks are sent *by* the API: their
+    #: ``parameters``/request body describe what the client's endpoint receives, their
+    #: ``response_messages`` what it should answer.
+    kind: str = "operation"
+    #: A webhook's name (the key under ``webhooks``); a callback's name (the key under the
+    #: operation's ``callbacks``, e.g. ``onData``); ``""`` for an operation.
+    name: str = ""
+    #: A callback's operation: the nickname of the operation that registers it.
+    parent: str = ""
+
+    @property
+    def sent_by_api(self) -> bool:
+        """A webhook or callback: a request the API sends to the client's endpoint."""
+        return self.kind != "operation"
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from sphinx_apidocs.sphinxext.content import (
 )
 from sphinx_apidocs.sphinxext.auth_content import operation_field, schemes_section
 from sphinx_apidocs.sphinxext.constraint_content import constraint_phrases, joined, value_paragraph, value_text
-from sphinx_apidocs.sphinxext.example_content import request_blocks, response_blocks
+from sphinx_apidocs.sphinxext.example_content import payload_blocks, request_blocks, response_blocks
 from sphinx_apidocs.sphinxext.fields import FieldRow, is_void
 from sphinx_apidocs.sphinxext.markup import Flavour
 
@@ -141,6 +141,12 @@ def table(header: Sequence[str], rows: Iterable[tuple[Cell, ...]], widths: tuple
 # -- bodies ---------------------------------------------------------------------------------
 
 
+def operation_title(op: Operation) -> str:
+    """``GET /pets``; a webhook or callback with its kind first: ``WEBHOOK POST newPet``."""
+    title = f"{op.method} {op.path}"
+    return title if op.kind == "operation" else f"{op.kind.upper()} {title}"
+
+
 def operation_body(
     op: Operation,
     rows: Sequence[FieldRow] | None,
@@ -150,29 +156,41 @@ def operation_body(
     spec: ApiSpec | None = None,
     tree: FilterTree | None = None,
     examples: bool = True,
+    callbacks: Sequence[Operation] = (),
 ) -> tuple[Block, ...]:
     """Summary, notes, facts, then the parameters, responses and output fields tables.
 
     ``rows``: the operation's "Possible output fields" (``None``: it has no filter);
     ``field_selection``: say that clients may narrow them with ``fields=``; ``flavour``: the
-    markup of the spec's text.
+    markup of the spec's text; ``callbacks``: the operation's callbacks, listed last.
+
+    A webhook or callback says who sends it (the API, to the reader's endpoint) and shows the
+    payload the API sends instead of a request sample; a callback links to its operation.
     """
     resource = op.resource_path
     blocks: list[Block] = []
     if op.deprecated:
         blocks.append(deprecated_mark())
+    if op.sent_by_api:
+        blocks.append(sent_by_api(op))
     if op.summary:
         blocks.extend(describe(op.summary, flavour, ("api-summary",)))
     if op.notes:
         blocks.extend(describe(op.notes, flavour, ("api-notes",)))
     facts = [Field("Nickname", (Code(op.nickname),))]
+    if op.kind == "webhook":
+        facts.append(Field("Webhook", (Code(op.name),)))
+    elif op.kind == "callback":
+        facts.append(Field("Callback", (Code(op.name),)))
+        if op.parent:
+            facts.append(Field("Callback of", (Link("op", op.parent, (Code(op.parent),)),)))
     auth = operation_field(op, spec)
     if op.scope and not any(op.scope in scopes for r in op.security for _name, scopes in r.schemes):
         facts.append(Field("Required scope", (Code(op.scope),)))  # not already said by the requirement
-    if auth is not None:
+    if auth is not None and not (op.sent_by_api and not op.security):  # the API-wide default is not theirs
         facts.append(auth)
     returns = (Text("nothing"),) if is_void(op.response_type) else type_runs(op.response_type, resource)
-    facts.append(Field("Returns", returns))
+    facts.append(Field("Your endpoint returns" if op.sent_by_api else "Returns", returns))
     if op.consumes:
         facts.append(Field("Consumes", codes(op.consumes)))
     if op.produces:
@@ -198,7 +216,7 @@ def operation_body(
             "api-parameters",
         ))
     if examples and spec is not None:
-        blocks.extend(request_blocks(spec, op))
+        blocks.extend(payload_blocks(spec, op) if op.sent_by_api else request_blocks(spec, op))
     if op.response_messages:
         blocks.append(rubric("Response messages", "api-responses"))
         blocks.append(table(
@@ -221,7 +239,42 @@ def operation_body(
         blocks.extend(response_blocks(spec, op, tree if rows is not None else None))
     if rows is not None:
         blocks.extend(output_fields(rows, resource, field_selection, flavour))
+    if callbacks:
+        blocks.extend(callbacks_section(callbacks, flavour))
     return tuple(blocks)
+
+
+def sent_by_api(op: Operation) -> Paragraph:
+    """Who sends a webhook or callback, and where to."""
+    runs: tuple[Inline, ...]
+    if op.kind == "callback":
+        runs = (Strong("Sent by the API to your endpoint"), Text(": to the URL the runtime expression "), Code(op.path), Text(" gives"))
+        if op.parent:
+            runs += (Text(", after a request to "), Link("op", op.parent, (Code(op.parent),)))
+    else:
+        runs = (Strong("Sent by the API to your endpoint"), Text(" (webhook "), Code(op.name or op.path), Text(")"))
+    return Paragraph((*runs, Text(".")), ("api-sent-by-api",))
+
+
+def callbacks_section(callbacks: Sequence[Operation], flavour: Flavour) -> list[Block]:
+    """"Callbacks": the requests the API sends back after this operation, linked."""
+    return [
+        rubric("Callbacks", "api-callbacks"),
+        Paragraph((Text("Requests the API sends to your endpoint after this operation:"),)),
+        table(
+            ["Callback", "Method and URL", "Summary"],
+            (
+                (
+                    cell((Link("op", cb.nickname, (Code(cb.nickname),)),)),
+                    cell((Text(f"{cb.method} "), Code(cb.path))),
+                    describe(cb.summary, flavour),
+                )
+                for cb in callbacks
+            ),
+            (25, 40, 35),
+            "api-callbacks",
+        ),
+    ]
 
 
 def parameter_description(p: Parameter, flavour: Flavour) -> Cell:
@@ -346,7 +399,7 @@ def overview_body(spec: ApiSpec, operations: Iterable[Operation] | None = None) 
         blocks.append(table(
             ["Operation", "Method and path", "Summary"],
             (
-                (cell((Link("op", op.nickname, (Code(op.nickname),)),)), text_cell(f"{op.method} {op.path}"), describe(op.summary, flavour))
+                (cell((Link("op", op.nickname, (Code(op.nickname),)),)), text_cell(operation_title(op)), describe(op.summary, flavour))
                 for op in operations
             ),
             (25, 35, 40),

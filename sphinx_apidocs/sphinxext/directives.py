@@ -30,6 +30,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_id
 
 from sphinx_apidocs.spec.model import Operation, Resource
+from sphinx_apidocs.sphinxext.compose import operation_title
 from sphinx_apidocs.sphinxext.links import MODELS_PAGE, PlacedModel
 from sphinx_apidocs.sphinxext.render import placeholder
 from sphinx_apidocs.sphinxext.state import BuildState, get_state
@@ -190,8 +191,15 @@ class OperationDirective(ApiObject[Operation]):
         """A method badge and the path relative to the base path: ``GET /contracts/{contract_id}``.
 
         The base URL is shown once, by the resource (its "Base path") and the overview, not
-        repeated by every operation (nor in the search results and the index).
+        repeated by every operation (nor in the search results and the index). A webhook or
+        callback gets a badge of its kind first (``WEBHOOK POST newPet``, ``CALLBACK POST
+        {$request.body#/callbackUrl}``: its name, or its runtime expression, as the path).
         """
+        kind = self.subject.kind
+        if kind != "operation":
+            badge = kind.upper()
+            signode += addnodes.desc_annotation(badge, badge, classes=["api-kind", f"api-kind-{kind}"])
+            signode += addnodes.desc_sig_space()
         method = self.subject.method.upper()
         signode += addnodes.desc_annotation(method, method, classes=["api-method", f"api-method-{method.lower()}"])
         signode += addnodes.desc_sig_space()
@@ -199,19 +207,21 @@ class OperationDirective(ApiObject[Operation]):
         return self.subject.nickname
 
     def method_and_path(self) -> str:
-        return f"{self.subject.method.upper()} {self.subject.path}"
+        """``GET /pets``; ``WEBHOOK POST newPet``; ``CALLBACK POST {$request.body#/url}``."""
+        return operation_title(self.subject)
 
     def display_name(self) -> str:
         return self.method_and_path()
 
     def index_texts(self) -> list[str]:
-        return [f"{self.subject.nickname} (API operation)", f"{self.method_and_path()} (API operation)"]
+        what = f"API {self.subject.kind}"
+        return [f"{self.subject.nickname} ({what})", f"{self.method_and_path()} ({what})"]
 
     def _object_hierarchy_parts(self, sig_node: addnodes.desc_signature) -> tuple[str, ...]:
         return (self.subject.resource_path, self.subject.nickname)
 
     def _toc_entry_name(self, sig_node: addnodes.desc_signature) -> str:
-        return f"{self.subject.method} {self.subject.path}"
+        return operation_title(self.subject)
 
     def transform_content(self, content_node: addnodes.desc_content) -> None:
         content_node.insert(0, placeholder("operation", self.subject.nickname))

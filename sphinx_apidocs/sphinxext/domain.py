@@ -238,7 +238,8 @@ class ApiDomain(Domain):
 
     def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:
         for (objtype, name), (docname, node_id, dispname) in self.objects.items():
-            yield name, dispname, objtype, docname, node_id, PRIORITIES.get(objtype, 1)
+            # One line each in ``objects.inv``: a path or webhook name may hold line breaks.
+            yield name, " ".join(dispname.split()), objtype, docname, node_id, PRIORITIES.get(objtype, 1)
 
 
 def setup_domain(app: Sphinx) -> None:

@@ -1,4 +1,5 @@
-"""Examples on an operation's page, as content: a request sample and the response a client gets.
+"""Examples on an operation's page, as content: a request sample and the response a client gets
+(for a webhook or callback: the payload the API sends instead of a request sample).
 
 The values come from :mod:`sphinx_apidocs.examples`: the request sample (``curl`` and Python
 ``requests``, credentials as ``$VARIABLES``) and a response example built from the model *and
@@ -14,7 +15,15 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sphinx_apidocs.examples import NO_EXAMPLE, ExampleBuilder, builder_for, curl_sample, python_sample, response_example
+from sphinx_apidocs.examples import (
+    NO_EXAMPLE,
+    ExampleBuilder,
+    builder_for,
+    curl_sample,
+    python_sample,
+    request_example,
+    response_example,
+)
 from sphinx_apidocs.filters import FilterTree, compile_filter
 from sphinx_apidocs.spec.model import ApiSpec, Operation
 from sphinx_apidocs.sphinxext.content import Block, Code, CodeBlock, Paragraph, Rubric, Strong, Text
@@ -41,6 +50,19 @@ def request_blocks(spec: ApiSpec, op: Operation, builder: ExampleBuilder | None 
         CodeBlock(curl_sample(spec, op, builder=builder), "bash"),
         _label("Python (requests)"),
         CodeBlock(python_sample(spec, op, builder=builder), "python"),
+    ]
+
+
+def payload_blocks(spec: ApiSpec, op: Operation, builder: ExampleBuilder | None = None) -> list[Block]:
+    """"Payload example" of a webhook or callback: the JSON body the API sends to the
+    client's endpoint (no ``curl``/Python sample: the client does not send this request)."""
+    value = request_example(spec, op, builder=builder or builder_for(spec))
+    if value is NO_EXAMPLE:
+        return []
+    return [
+        Rubric("Payload example", ("api-rubric", "api-payload-example")),
+        Paragraph((Text("The request body the API sends to your endpoint; values from the spec where it gives them."),), ("api-example-note",)),
+        CodeBlock(json_text(value), "json"),
     ]
 
 

@@ -1,6 +1,6 @@
 """Per-document fingerprints: a digest of everything a document shows for one key.
 
-Keys: ``op:NICK`` (an operation), ``res:PATH`` (a resource with the models documented on
+Keys: ``op:NICK`` (an operation, webhook or callback; a parent's lists its callbacks), ``res:PATH`` (a resource with the models documented on
 its page), ``models`` (the models documented on the models page: a model moving between a
 resource page and the models page changes both), ``spec`` (the overview), ``spec-ops`` (the
 list of operations), ``page:NAME`` (which resource a generated page shows). A document records the digests of what it shows; ``incremental`` re-reads it when
@@ -31,6 +31,7 @@ class Fingerprints:
         filters: Mapping[str, FilterEntry],
         index: ModelIndex | None,
         placement: ModelPlacement | None = None,
+        callbacks: Mapping[str, list[Operation]] | None = None,
     ) -> None:
         self.spec = spec
         self.operations = operations
@@ -38,6 +39,7 @@ class Fingerprints:
         self.filters = filters
         self.index = index
         self.placement = placement
+        self.callbacks = callbacks or {}  # parent nickname -> its callbacks (listed on its page)
         self.pages: Mapping[str, str] = {}  # generated page name -> resource path
         self._digests: dict[str, str] = {}
         self._model_digests: dict[int, tuple[Model, str]] = {}
@@ -83,7 +85,9 @@ class Fingerprints:
             schemes = [self.spec.security_schemes.get(n) for r in op.security for n, _ in r.schemes]
             resource = self.resources.get(op.resource_path)
             where = (self.spec.base_url, resource.base_path if resource else "")
-            return repr((op, [self._model_digest(m) for m in reachable], whitelist, schemes, where))
+            # A parent lists its callbacks (a callback's page names its parent: ``op`` has it).
+            listed = [(c.nickname, c.method, c.path, c.summary) for c in self.callbacks.get(name, ())]
+            return repr((op, [self._model_digest(m) for m in reachable], whitelist, schemes, where, listed))
         if kind == "res":
             resource = self.resources.get(name)
             if resource is None:
@@ -100,7 +104,7 @@ class Fingerprints:
         if kind == "page":  # which resource a generated page shows
             return repr(self.pages.get(name))
         if kind == "spec-ops":
-            return repr([(o.nickname, o.method, o.path, o.summary) for o in self.operations.values()])
+            return repr([(o.nickname, o.kind, o.method, o.path, o.summary) for o in self.operations.values()])
         resources = [(r.resource_path, r.description, sum(1 for _ in r.operations)) for r in self.spec.resources]
         spec = self.spec
         return repr((spec.info, spec.swagger_version, resources, spec.base_url, spec.security_schemes, spec.security))

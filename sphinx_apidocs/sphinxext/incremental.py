@@ -73,10 +73,15 @@ def model_names(types: Iterable[TypeRef | None]) -> Iterator[str]:
         stack.extend(type_ref.variants)
 
 
-def operation_refs(op: Operation) -> set[Ref]:
+def operation_refs(op: Operation, callbacks: Iterable[Operation] = ()) -> set[Ref]:
+    """The models an operation's body links to, its parent (a callback) and its callbacks."""
     types = [op.response_type, *(p.type for p in op.parameters), *(m.type for m in op.response_messages)]
     names = set(model_names(types)) | {m.model for m in op.response_messages if m.type is None and m.model}
-    return {("model", name, op.resource_path) for name in names}
+    refs: set[Ref] = {("model", name, op.resource_path) for name in names}
+    if op.kind == "callback" and op.parent:
+        refs.add(("operation", op.parent, ""))
+    refs |= {("operation", callback.nickname, "") for callback in callbacks}
+    return refs
 
 
 def body_refs(state: BuildState, node: apidocs_body) -> set[Ref]:
@@ -84,7 +89,7 @@ def body_refs(state: BuildState, node: apidocs_body) -> set[Ref]:
     kind, name = node["kind"], node["name"]
     if kind == "operation":
         op = state.operations.get(name)
-        return operation_refs(op) if op is not None else set()
+        return operation_refs(op, state.callbacks_of(op)) if op is not None else set()
     if kind == "model":
         resource = state.resources.get(node["resource"])
         model = resource.find_model(name) if resource is not None else None

@@ -64,6 +64,7 @@ def body_content(state: BuildState, node: apidocs_body, field_selection: bool) -
         op = state.operations.get(name)
         return compose.operation_body(
             op, state.field_rows(op), field_selection, flavour=flavour, spec=state.spec, tree=state.filter_tree(op),
+            callbacks=state.callbacks_of(op),
         ) if op is not None else ()
     if kind == "resource":
         resource = state.resources.get(name)

@@ -51,7 +51,7 @@ def report_coverage(state: Checked) -> None:
             if not is_void(op.response_type) and nickname not in state.filter_conflicts:
                 warn(
                     Warn.COVERAGE,
-                    f"operation {nickname!r} ({op.method} {op.path}) has no output filter, "
+                    f"{op.kind} {nickname!r} ({op.method} {op.path}) has no output filter, "
                     "so its output fields are not documented",
                     location=state.op_locations[nickname],
                 )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -42,6 +43,15 @@ def operation_location(spec: ApiSpec, resource: Resource, api_index: int, op_ind
     return f"{resource.source}#/apis/{api_index}/operations/{op_index}"
 
 
+def callbacks_by_parent(operations: Mapping[str, Operation]) -> dict[str, list[Operation]]:
+    """Parent nickname -> its callbacks, in spec order."""
+    found: dict[str, list[Operation]] = {}
+    for op in operations.values():
+        if op.kind == "callback" and op.parent in operations:
+            found.setdefault(op.parent, []).append(op)
+    return found
+
+
 @dataclass
 class BuildState:
     """Everything the directives need, built once; lookups are O(1)."""
@@ -53,6 +63,8 @@ class BuildState:
     operations: dict[str, Operation] = field(default_factory=dict)  # first nickname wins
     resources: dict[str, Resource] = field(default_factory=dict)
     op_locations: dict[str, str] = field(default_factory=dict)  # nickname -> document[#pointer]
+    #: nickname -> the callbacks of that operation (webhooks and callbacks are operations too)
+    callbacks: dict[str, list[Operation]] = field(default_factory=dict)
     index: ModelIndex | None = None
     filter_conflicts: frozenset[str] = frozenset()  # nicknames defined in two filter files
     _rows: dict[str, list[FieldRow]] = field(default_factory=dict)
@@ -80,7 +92,12 @@ class BuildState:
                         if op.nickname not in state.operations:
                             state.operations[op.nickname] = op
                             state.op_locations[op.nickname] = operation_location(spec, resource, i, j)
+            state.callbacks = callbacks_by_parent(state.operations)
         return state
+
+    def callbacks_of(self, op: Operation) -> list[Operation]:
+        """The callbacks of ``op`` (those rendered: the first of each nickname), in spec order."""
+        return self.callbacks.get(op.nickname, [])
 
     def full_path(self, op: Operation) -> str:
         """The operation's path joined to its resource's ``basePath`` (``ApiSpec.full_path``)."""
@@ -124,7 +141,7 @@ class BuildState:
     def fingerprints(self) -> Fingerprints:
         if self._fingerprints is None:
             self._fingerprints = Fingerprints(
-                self.spec, self.operations, self.resources, self.filters, self.index, self.placement()
+                self.spec, self.operations, self.resources, self.filters, self.index, self.placement(), self.callbacks
             )
             self._fingerprints.note_pages(self._pages or {})
         return self._fingerprints

@@ -27,7 +27,19 @@ How the model is filled:
   and no earlier resource reached; models no operation reaches go to the first resource.
 - ``base_path`` (and ``ApiSpec.base_url``): 2.0 ``scheme://host`` + ``basePath`` (``basePath``
   alone without a host); 3.x the first server URL with its variables' defaults (a relative
-  URL as given). 3.1 ``webhooks`` are not documented (they are not paths of the API).
+  URL as given).
+- **Webhooks and callbacks** (3.x) are operations of their own ``kind``: each method of a
+  3.1 ``webhooks`` path item is a ``webhook`` whose ``path`` is the webhook's name; each
+  method of an operation's ``callbacks`` (``{name: {expression: PathItem}}``; the callback,
+  and each path item, may be a ``$ref``) is a ``callback`` whose ``path`` is the runtime
+  expression, ``name`` the callback's name and ``parent`` the operation's nickname. A webhook
+  is listed under its first tag, else under the resource ``/webhooks`` (it has no path to
+  group it by); a callback with its parent operation, right after it. Their nicknames are
+  their ``operationId`` values, else generated (``post-webhooks-newPet``,
+  ``post-createStream-callbacks-onData``), never clashing with another nickname of the spec,
+  with a located note. Request body, responses, examples are read as for any operation; their
+  ``security`` is their own only (the top-level default is how clients call the API, not how
+  the API calls them).
 - **Security**: ``components.securitySchemes`` / 2.0 ``securityDefinitions`` ->
   ``ApiSpec.security_schemes`` (2.0 ``basic`` is ``http`` + ``basic``; 2.0 oauth2 flows
   ``application``/``accessCode`` are ``clientCredentials``/``authorizationCode``). A
@@ -45,11 +57,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Mapping, Sequence
 
 from sphinx_apidocs.errors import SpecError, json_pointer
 from sphinx_apidocs.spec.common import (
+    UniqueNames,
     api_info,
     generated_nickname,
     WarnAt,
@@ -84,6 +97,8 @@ from sphinx_apidocs.spec.refs import RefError, Resolver
 METHODS_2 = ("get", "put", "post", "delete", "options", "head", "patch")
 METHODS_3 = (*METHODS_2, "trace")
 DEFAULT_RESOURCE = "default"
+WEBHOOKS_RESOURCE = "/webhooks"  # untagged webhooks: they have no path to be grouped by
+_RANGE_CODE = re.compile(r"^[1-5]xx$", re.I)
 _LOCATIONS = {"formdata": "form", "form": "form", "path": "path", "query": "query", "header": "header", "cookie": "cookie", "body": "body"}
 _VARIABLE = re.compile(r"\{([^{}]*)\}")
 _PREFIX = re.compile(r"^(api|rest|v?\d+(\.\d+)*([a-z]+\d*)?)$", re.I)
@@ -113,7 +128,35 @@ def build_openapi_spec(root: Document, others: Sequence[Document], source: str) 
         raise SpecError(list(dict.fromkeys(reader.problems)))
     # Repeated operationIds get ``-2``... here, in linear time.
     resources, renamed = unique_nicknames(list(spec.resources))
+    if renamed:
+        resources = _relink_callbacks(list(spec.resources), resources, reader.callback_parents)
     return replace(spec, resources=tuple(resources), warnings=(*spec.warnings, *renamed))
+
+
+def _relink_callbacks(before: list[Resource], after: list[Resource], parents: Mapping[int, Operation]) -> list[Resource]:
+    """Callbacks name their parent by nickname: follow a parent that ``unique_nicknames``
+    renamed. ``before`` and ``after`` hold the same operations in the same order;
+    ``parents``: id(callback) -> its parent operation, as read."""
+    old_ops = [op for resource in before for op in resource.operations]
+    new_ops = [op for resource in after for op in resource.operations]
+    final = {id(old): new.nickname for old, new in zip(old_ops, new_ops)}
+    relinked: dict[int, str] = {}  # id(callback, as renamed) -> its parent's final nickname
+    for old, new in zip(old_ops, new_ops):
+        parent = parents.get(id(old))
+        if parent is not None and final.get(id(parent), new.parent) != new.parent:
+            relinked[id(new)] = final[id(parent)]
+    if not relinked:
+        return after
+    result = []
+    for resource in after:
+        apis = tuple(
+            replace(api, operations=tuple(
+                replace(op, parent=relinked[id(op)]) if id(op) in relinked else op for op in api.operations
+            ))
+            for api in resource.apis
+        )
+        result.append(replace(resource, apis=apis))
+    return result
 
 
 class OpenApiReader:
@@ -130,6 +173,8 @@ class OpenApiReader:
         self.schemas = SchemaConverter(self.resolver, self._warn_at)
         self.security_schemes: dict[str, SecurityScheme] = {}
         self.default_security: tuple[SecurityRequirement, ...] = ()
+        #: id(callback operation) -> the operation it is a callback of (see ``_relink_callbacks``).
+        self.callback_parents: dict[int, Operation] = {}
 
     # -- messages ------------------------------------------------------------------------
 
@@ -167,7 +212,7 @@ class OpenApiReader:
     # -- the whole spec ------------------------------------------------------------------
 
     def spec(self, source: str) -> ApiSpec:
-        operations: list[tuple[str, Operation]] = []
+        read: list[tuple[str, Operation, dict[str, Any], str, tuple[Any, ...]]] = []
         paths = self.data.get("paths") or {}
         root = self.root.location
         self.security_schemes = self.read_security_schemes()
@@ -182,12 +227,9 @@ class OpenApiReader:
             if not isinstance(item, dict):
                 self._problem(location, pointer, "expected a path item object")
                 continue
-            operations.extend(self.path_operations(path, item, location, pointer))
+            read.extend(self.path_operations(path, item, location, pointer))
+        operations = self.sent_by_api(read)
         self.named_schemas()
-        webhooks = self.data.get("webhooks")
-        if isinstance(webhooks, dict) and webhooks:
-            listed = ", ".join(str(name) for name in list(webhooks)[:5]) + (", ..." if len(webhooks) > 5 else "")
-            self._warn_at(root, ("webhooks",), f"{len(webhooks)} webhook(s) not documented ({listed}): only paths are")
 
         resources = self.resources(operations)
         info = self.data.get("info")
@@ -222,9 +264,10 @@ class OpenApiReader:
                 name = resource_path(tag["name"])
                 tag_text.setdefault(name, text(tag.get("description")))
                 order.append(name)
-        grouped: dict[str, dict[str, list[Operation]]] = {}
+        # By kind and path: a webhook named like a path is no operation of that path.
+        grouped: dict[str, dict[tuple[str, str], list[Operation]]] = {}
         for tag, op in operations:
-            grouped.setdefault(tag, {}).setdefault(op.path, []).append(op)
+            grouped.setdefault(tag, {}).setdefault((op.kind, op.path), []).append(op)
         listed = dict.fromkeys(order)  # a dict, not the list: ``in`` must not scan every tag
         names = [t for t in listed if t in grouped] + [t for t in grouped if t not in listed]
 
@@ -235,8 +278,8 @@ class OpenApiReader:
         resources = []
         for name in names:
             apis = tuple(
-                ApiPath(path=path, description=self._path_description(path), operations=tuple(ops))
-                for path, ops in grouped[name].items()
+                ApiPath(path=path, description=self._path_description(path) if kind == "operation" else "", operations=tuple(ops))
+                for (kind, path), ops in grouped[name].items()
             )
             resources.append(Resource(
                 resource_path=name,
@@ -249,7 +292,7 @@ class OpenApiReader:
             ))
         return resources
 
-    def _model_owners(self, names: list[str], grouped: dict[str, dict[str, list[Operation]]], models: Mapping[str, Model]) -> dict[str, str]:
+    def _model_owners(self, names: list[str], grouped: dict[str, dict[tuple[str, str], list[Operation]]], models: Mapping[str, Model]) -> dict[str, str]:
         owners: dict[str, str] = {}
         for name in names:
             stack: list[TypeRef | None] = []
@@ -303,24 +346,142 @@ class OpenApiReader:
 
     # -- operations ----------------------------------------------------------------------
 
-    def path_operations(self, path: str, item: dict[str, Any], location: str, pointer: tuple[Any, ...]) -> Iterable[tuple[str, Operation]]:
+    def path_operations(
+        self, path: str, item: dict[str, Any], location: str, pointer: tuple[Any, ...]
+    ) -> Iterable[tuple[str, Operation, dict[str, Any], str, tuple[Any, ...]]]:
+        """Each operation of a path item: (resource, operation, raw object, document, pointer)."""
         shared = found if isinstance(found := item.get("parameters"), list) else []
         methods = METHODS_2 if self.v2 else METHODS_3
         for key, op in item.items():
             if key not in methods or not isinstance(op, dict):
                 continue
-            yield self.operation(path, key, op, shared, location, (*pointer, key))
+            resource, operation = self.operation(path, key, op, shared, location, (*pointer, key))
+            yield resource, operation, op, location, (*pointer, key)
+
+    # -- webhooks and callbacks ----------------------------------------------------------
+
+    def sent_by_api(
+        self, read: list[tuple[str, Operation, dict[str, Any], str, tuple[Any, ...]]]
+    ) -> list[tuple[str, Operation]]:
+        """The path operations, each followed by its callbacks, then the webhooks (3.x).
+
+        Every source is located first, so that a generated nickname avoids every nickname of
+        the spec, the ``operationId`` values of later webhooks and callbacks included."""
+        if self.v2:
+            return [(resource, op) for resource, op, _, _, _ in read]
+        sources: list[_SentByApi] = []
+        for resource, op, raw, location, pointer in read:
+            if "callbacks" in raw:
+                sources.extend(self.callback_sources(resource, op, raw["callbacks"], location, (*pointer, "callbacks")))
+        sources.extend(self.webhook_sources())
+        names = UniqueNames([op.nickname for _, op, _, _, _ in read])
+        for source in sources:
+            given = source.raw.get("operationId")
+            if isinstance(given, str) and given.strip():
+                names.taken.add(given.strip())
+        callbacks: dict[int, list[tuple[str, Operation]]] = {}
+        webhooks: list[tuple[str, Operation]] = []
+        for source in sources:
+            made = self.operation(
+                source.path, source.method, source.raw, source.shared, source.location, source.pointer,
+                kind=source.kind, name=source.name, parent=source.parent, home=source.home, names=names,
+            )
+            if source.parent_op is not None:
+                self.callback_parents[id(made[1])] = source.parent_op
+                callbacks.setdefault(id(source.parent_op), []).append(made)
+            else:
+                webhooks.append(made)
+        result: list[tuple[str, Operation]] = []
+        for resource, op, _, _, _ in read:
+            result.append((resource, op))
+            result.extend(callbacks.get(id(op), ()))
+        return result + webhooks
+
+    def methods_of(
+        self, item: Any, location: str, pointer: tuple[Any, ...], what: str
+    ) -> Iterable[tuple[str, dict[str, Any], list[Any], str, tuple[Any, ...]]]:
+        """Each operation of a path item that may be a ``$ref``: (method, raw, shared
+        parameters, document, pointer)."""
+        followed = self.follow(item, location, pointer)
+        if followed is None:
+            return
+        item, location, pointer = followed
+        if not isinstance(item, dict):
+            self._problem(location, pointer, f"expected a path item object ({what})")
+            return
+        shared = found if isinstance(found := item.get("parameters"), list) else []
+        for key, op in item.items():
+            if key in METHODS_3 and isinstance(op, dict):
+                yield key, op, shared, location, (*pointer, key)
+
+    def webhook_sources(self) -> list[_SentByApi]:
+        root = self.root.location
+        webhooks = self.data.get("webhooks")
+        if webhooks is None:
+            return []
+        if not isinstance(webhooks, dict):
+            self._warn_at(root, ("webhooks",), ignored("webhooks", "an object", webhooks))
+            return []
+        found = []
+        for name, item in webhooks.items():
+            if str(name).startswith("x-"):
+                continue
+            for method, raw, shared, location, pointer in self.methods_of(item, root, ("webhooks", name), "a webhook"):
+                found.append(_SentByApi("webhook", str(name), str(name), method, raw, shared, location, pointer))
+        return found
+
+    def callback_sources(
+        self, resource: str, parent: Operation, callbacks: Any, location: str, pointer: tuple[Any, ...]
+    ) -> list[_SentByApi]:
+        if not isinstance(callbacks, dict):
+            self._warn_at(location, pointer, ignored("callbacks", "an object", callbacks))
+            return []
+        found = []
+        for name, value in callbacks.items():
+            if str(name).startswith("x-"):
+                continue
+            followed = self.follow(value, location, (*pointer, name))
+            if followed is None:
+                continue
+            callback, where, at = followed
+            if not isinstance(callback, dict):
+                self._warn_at(where, at, ignored("callback", "an object", callback))
+                continue
+            for expression, item in callback.items():
+                if str(expression).startswith("x-"):
+                    continue
+                for method, raw, shared, item_location, item_pointer in self.methods_of(item, where, (*at, expression), "a callback"):
+                    found.append(_SentByApi(
+                        "callback", str(expression), str(name), method, raw, shared, item_location, item_pointer,
+                        parent.nickname, parent, resource,
+                    ))
+        return found
 
     def operation(
-        self, path: str, method: str, op: dict[str, Any], shared: list[Any], location: str, pointer: tuple[Any, ...]
+        self, path: str, method: str, op: dict[str, Any], shared: list[Any], location: str, pointer: tuple[Any, ...],
+        *, kind: str = "operation", name: str = "", parent: str = "", home: str = "", names: UniqueNames | None = None,
     ) -> tuple[str, Operation]:
+        """One operation; for a ``webhook`` or ``callback`` (``name``, ``parent``: see
+        :class:`Operation`; ``home``: a callback's resource, its parent's) a missing
+        operationId is generated from ``names`` (the taken ones)."""
         nickname = found.strip() if isinstance(found := op.get("operationId"), str) else ""
-        if not nickname:
-            nickname = generated_nickname(method, path)
-            # ``operationId`` is optional in 2.0/3.x: a valid spec without it is no problem.
-            self.notes.append(f"{self.at(location, pointer)}: operation has no operationId; using {nickname!r}")
         tags = [t for t in op.get("tags") or [] if isinstance(t, str) and t.strip().strip("/")]
-        resource = resource_path(tags[0] if tags else _resource_of(path))
+        if kind == "operation":
+            if not nickname:
+                nickname = generated_nickname(method, path)
+                # ``operationId`` is optional in 2.0/3.x: a valid spec without it is no problem.
+                self.notes.append(f"{self.at(location, pointer)}: operation has no operationId; using {nickname!r}")
+            resource = resource_path(tags[0] if tags else _resource_of(path))
+        else:
+            if not nickname:
+                base = f"webhooks/{name}" if kind == "webhook" else f"{parent}/callbacks/{name}"
+                nickname = generated_nickname(method, base)
+                nickname = names.add(nickname) if names is not None else nickname
+                self.notes.append(f"{self.at(location, pointer)}: {kind} has no operationId; using {nickname!r}")
+            if kind == "callback":
+                resource = home
+            else:
+                resource = resource_path(tags[0]) if tags else WEBHOOKS_RESOURCE
 
         parameters = self.parameters(nickname, shared, op.get("parameters") or [], location, pointer)
         consumes: tuple[str, ...] = ()
@@ -336,13 +497,14 @@ class OpenApiReader:
                 p if p.location != "body" else _with_media_types(p, consumes) for p in parameters
             ]
         messages, response_type, produces = self.responses(nickname, op, location, pointer)
+        own_only = kind != "operation"  # the API-wide default is how clients call the API
         return resource, Operation(
             method=method.upper(),
             path=path,
             nickname=nickname,
             summary=text(op.get("summary")),
             notes=text(op.get("description")),
-            scope=self.scope(op),
+            scope=self.scope(op) if not own_only or "security" in op else "",
             parameters=tuple(parameters),
             response_messages=tuple(messages),
             response_type=response_type,
@@ -353,8 +515,11 @@ class OpenApiReader:
             security=(
                 self.requirements(op["security"], location, (*pointer, "security"))
                 if "security" in op
-                else self.default_security
+                else () if own_only else self.default_security
             ),
+            kind=kind,
+            name=name,
+            parent=parent,
         )
 
     # -- security ------------------------------------------------------------------------
@@ -759,8 +924,28 @@ def _resource_of(path: str) -> str:
 
 
 def _code(code: Any) -> int | str:
+    """``200`` as an int; ``2XX`` (also written ``2xx``) and ``default`` as strings."""
     value = str(code).strip()
+    if _RANGE_CODE.match(value):
+        return value.upper()
     return int(value) if value.isdigit() else value
+
+
+@dataclass(frozen=True)
+class _SentByApi:
+    """A webhook's or callback's operation, located, before it is read."""
+
+    kind: str  # "webhook" or "callback"
+    path: str  # the webhook's name, the callback's runtime expression
+    name: str  # the webhook's or callback's name
+    method: str
+    raw: dict[str, Any]
+    shared: list[Any]  # the path item's parameters
+    location: str
+    pointer: tuple[Any, ...]
+    parent: str = ""  # a callback's operation: its nickname ...
+    parent_op: Operation | None = None  # ... and itself
+    home: str = ""  # ... and its resource
 
 
 def _success_code(entries: list[tuple[int | str, Any]]) -> int | str | None:
