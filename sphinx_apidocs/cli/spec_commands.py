@@ -1,5 +1,9 @@
 """Commands that work on API specs: ``validate``, ``serve``, ``snapshot``.
 
+``validate --strict`` also checks a Swagger 2.0 / OpenAPI 3.x spec against its standard's
+own schema (``openapi-spec-validator``, imported only then); what a build accepts does not
+change. Loading shows progress on stderr when it is a terminal.
+
 A SOURCE that is a snapshot folder is read through :func:`~sphinx_apidocs.spec.snapshot.reading`
 (its current copy, held while it is read); anything else is read as it is.
 """
@@ -10,19 +14,31 @@ import argparse
 from typing import Any
 
 from sphinx_apidocs.cli.args import Once
-from sphinx_apidocs.cli.streams import flush_out, say, write_out
+from sphinx_apidocs.cli.streams import flush_out, progress_line, say, write_out
 
-from sphinx_apidocs.spec.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, FetchOptions
+from sphinx_apidocs.errors import SpecError
+from sphinx_apidocs.spec.fetch import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_DOCUMENTS,
+    DEFAULT_MAX_SPEC_BYTES,
+    DEFAULT_TIMEOUT,
+    FetchOptions,
+)
 from sphinx_apidocs.spec.headers import parse_header
 from sphinx_apidocs.spec.loader import build_spec
 from sphinx_apidocs.spec.serve import make_server, server_url
 from sphinx_apidocs.spec.snapshot import check_target, reading, write_snapshot
-from sphinx_apidocs.spec.sources import load_documents
+from sphinx_apidocs.spec.sources import DocumentSet, load_documents
+from sphinx_apidocs.spec.validate import strict_problems
 
 
 def register(subparsers: Any) -> None:
     validate = subparsers.add_parser("validate", help="load and validate a spec; exit 1 on problems")
     _add_fetch_arguments(validate)
+    validate.add_argument(
+        "--strict", action="store_true",
+        help="also check a Swagger 2.0 / OpenAPI 3.x spec against its standard (openapi-spec-validator)",
+    )
     validate.set_defaults(handler=run_validate)
 
     serve = subparsers.add_parser("serve", help="serve spec files as a live endpoint")
@@ -62,17 +78,36 @@ def _add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
                         help="cap on each response's size")
     parser.add_argument("--deadline", type=float, default=0, metavar="S", action=Once,
                         help="seconds one document may take in all (retries, redirects, body); 0: 6 x --timeout")
+    parser.add_argument("--root", default="", metavar="DIR", action=Once,
+                        help="folder that relative $refs of a spec file may reach "
+                             "(default: the spec's project root, else its folder)")
+    parser.add_argument("--max-documents", type=int, default=DEFAULT_MAX_DOCUMENTS, metavar="N", action=Once,
+                        help=f"the most documents one spec may have (default {DEFAULT_MAX_DOCUMENTS})")
+    parser.add_argument("--max-spec-bytes", type=int, default=DEFAULT_MAX_SPEC_BYTES, metavar="N", action=Once,
+                        help=f"the most bytes of all documents together (default {DEFAULT_MAX_SPEC_BYTES})")
 
 
 def fetch_options(args: argparse.Namespace) -> FetchOptions:
     headers = dict(parse_header(h) for h in args.header)
-    return FetchOptions(timeout=args.timeout, headers=headers, max_bytes=args.max_bytes, deadline=args.deadline or None)
+    return FetchOptions(
+        timeout=args.timeout,
+        headers=headers,
+        max_bytes=args.max_bytes,
+        deadline=args.deadline or None,
+        max_documents=args.max_documents,
+        max_spec_bytes=args.max_spec_bytes,
+        spec_root=args.root,
+        progress=progress_line,
+    )
 
 
 def run_validate(args: argparse.Namespace) -> int:
     options = fetch_options(args)
     with reading(args.source) as source:
-        spec = build_spec(load_documents(source, options))
+        documents = load_documents(source, options)
+        if args.strict:
+            _strict(documents)
+        spec = build_spec(documents)
     shown = spec.source if source == args.source else args.source  # a snapshot: its folder
     for warning in spec.warnings:
         say(f"warning: {warning}")
@@ -82,6 +117,18 @@ def run_validate(args: argparse.Namespace) -> int:
     write_out(f"{shown}: valid {spec.format_label}: "
               f"{len(spec.resources)} resources, {operations} operations\n")
     return 0
+
+
+def _strict(documents: DocumentSet) -> None:
+    """``--strict``: the standard's own checks; every problem is one ``error:`` line."""
+    if documents.kind != "openapi":
+        say("note: strict validation is not available for Swagger 1.x (no official schema "
+            "checker for that format); checked with the built-in rules only")
+        return
+    root, *others = (declared.document for declared in documents.declarations)
+    problems = strict_problems(root, others)
+    if problems:
+        raise SpecError(problems)
 
 
 def run_snapshot(args: argparse.Namespace) -> int:

@@ -5,14 +5,17 @@
   :class:`~sphinx_apidocs.errors.ApidocsError`: one ``error: stdout: cannot write: ...`` line.
 * stdin: closed (``<&-``) or unreadable is one ``error: <stdin>: cannot read: ...`` line.
 * stderr: a failure to write a message there is ignored (there is nowhere left to say it).
+  Progress of a long spec load (:func:`progress_line`) goes there, on a terminal only.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from typing import Callable, Iterable, Iterator, TypeVar
 
 from sphinx_apidocs.errors import ApidocsError
+
+T = TypeVar("T")
 
 
 def write_out(text: str, fallback: Callable[[], str] | None = None) -> None:
@@ -73,3 +76,38 @@ def read_stdin() -> bytes | str:
         return buffer.read() if buffer is not None else stream.read()
     except OSError as exc:
         raise ApidocsError(f"<stdin>: cannot read: {exc.strerror or exc}") from None
+
+
+def progress_line(documents: Iterable[T], count: int) -> Iterator[T]:
+    """The loader's progress callback for the CLI: ``reading N/TOTAL spec documents`` on
+    one rewritten stderr line while a batch of documents is read, when stderr is a terminal
+    (quiet otherwise: logs and pipes get no progress noise)."""
+    stream = sys.stderr
+    try:
+        shown = count >= PROGRESS_AT and stream is not None and stream.isatty()
+    except (AttributeError, OSError, ValueError):
+        shown = False
+    done = 0
+    try:
+        for document in documents:
+            done += 1
+            if shown and (done == count or done % 10 == 0):
+                _status(f"\rreading {done}/{count} spec documents")
+            yield document
+    finally:
+        if shown and done:
+            _status("\r\x1b[2K")
+
+
+#: A batch of at least this many documents shows progress.
+PROGRESS_AT = 50
+
+
+def _status(text: str) -> None:
+    stream = sys.stderr
+    try:
+        if stream is not None:
+            stream.write(text)
+            stream.flush()
+    except (OSError, ValueError):
+        pass

@@ -37,7 +37,7 @@ import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from sphinx_apidocs.errors import ConfigError, FetchError, SpecError, json_pointer
+from sphinx_apidocs.errors import ConfigError, FetchError, SpecError, json_pointer, one_line
 from sphinx_apidocs.spec.fetch import (
     DEFAULT_MAX_DOCUMENTS,
     DEFAULT_MAX_SPEC_BYTES,
@@ -210,7 +210,7 @@ def iter_refs(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any
             seen.add(id(value))
             if "$ref" in value and not names:
                 yield where, value["$ref"]
-            for key, item in value.items():
+            for key, item in reversed(value.items()):  # reversed: yielded in document order
                 if not isinstance(item, (dict, list)) or (not names and is_extension(key)):
                     continue
                 stack.append((item, (*where, key), not names and key in NAME_MAPS))
@@ -218,9 +218,9 @@ def iter_refs(data: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any
             if id(value) in seen:
                 continue
             seen.add(id(value))
-            for index, item in enumerate(value):
-                if isinstance(item, (dict, list)):
-                    stack.append((item, (*where, index), False))
+            for index in range(len(value) - 1, -1, -1):
+                if isinstance(value[index], (dict, list)):
+                    stack.append((value[index], (*where, index), False))
 
 
 class Budget:
@@ -285,10 +285,10 @@ def collect_external(
     """Every document the root reaches through external ``$ref`` references, read wave by
     wave with ``read`` (``workers`` at a time), within ``budget``.
 
-    Raises :class:`SpecError` for references that leave ``base`` (all of them at once) and
-    for referenced files that do not exist (all of them, each with the ``$ref`` naming it),
-    and :class:`FetchError` for a document that can't be read (named with the first ``$ref``
-    to it) or a spec over its budget.
+    Raises :class:`SpecError` for references that leave ``base`` (all of them at once), and
+    :class:`FetchError` for referenced files that do not exist (all of them, one line each
+    with the ``$ref`` naming it), a document that can't be read (named with the first
+    ``$ref`` to it) or a spec over its budget.
     """
     budget = budget or Budget(source=root.location)
     # Keys are the real locations (a URL may carry credentials or a key: see fetch.redact_url).
@@ -313,16 +313,20 @@ def collect_external(
                 if not inside(target, base):
                     problems.append(
                         f"{pointer}: reference {redact_url(ref)!r} leaves the spec's "
-                        f"{'URL base' if is_url(base) else 'root folder'} {redact_url(base)}; refused"
+                        f"{'URL base' if is_url(base) else 'folder'} {redact_url(base)}; refused"
                     )
                 elif target not in known and target not in wanted:
                     if not is_url(target) and not os.path.lexists(target):
-                        missing.append(f"{pointer}: referenced file {target} does not exist")
+                        missing.append(f"{pointer}: {one_line(target)}: cannot read: no such file (the $ref names a missing file)")
                         known[target] = root  # reported once
                         continue
                     wanted[target] = pointer
-        if problems or missing:
-            raise SpecError(_listed(problems + missing))
+        if problems:
+            raise SpecError(_listed(problems))
+        if missing:
+            raise FetchError("\n".join(_listed(missing)))
+        if not wanted:
+            break
         budget.reserve(len(wanted))
         wave = []
         targets = list(wanted)

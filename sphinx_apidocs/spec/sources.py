@@ -279,7 +279,15 @@ def _from_file(path: str, options: FetchOptions) -> DocumentSet:
     _check_listing(document, path)
     folder = os.path.dirname(path) or "."
     candidates = [d for d in scan_folder(folder, options) if os.path.abspath(d.location) != os.path.abspath(path)]
+    candidates += _yaml_declarations(document, folder, options)
     return _resolve_locally(document, candidates, folder)
+
+
+def _yaml_declarations(listing: Document, folder: str, options: FetchOptions) -> list[Document]:
+    """The YAML files of the folder, when a listing entry names one (``/v1/orders.yaml``)."""
+    if not any(path.lower().endswith(YAML_EXTENSIONS) for path, _ in _listing_entries(listing)):
+        return []
+    return [d for d in scan_yaml(folder, options) if kind_or_none(d) == "declaration"]
 
 
 def _from_folder(folder: str, options: FetchOptions) -> DocumentSet:
@@ -306,6 +314,7 @@ def _from_folder(folder: str, options: FetchOptions) -> DocumentSet:
     if listings:
         _check_listing(listings[0], listings[0].location)
         others = [d for d in documents if d is not listings[0]]
+        others += _yaml_declarations(listings[0], folder, options)
         return _resolve_locally(listings[0], others, folder)
     declarations = [d for d in documents if kind_or_none(d) == "declaration"]
     if not declarations:

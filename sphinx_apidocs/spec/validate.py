@@ -499,14 +499,14 @@ def _locate(path: list[Any], instance: Any, root: Document, others: Sequence[Doc
     """Where an error's value is: its path from the root document when it leads there;
     else (errors of the validator's keyword checks carry a path relative to a part of the
     document) the first place, in the root document then the others, that ends with that
-    path and holds that value."""
+    path and holds that value (with no path: the first value equal to it)."""
     if _at(root.data, path) == instance:
         return root, path
     for document in (root, *others):
         stack: list[tuple[Any, list[Any]]] = [(document.data, [])]
         while stack:
             value, where = stack.pop()
-            if path and _at(value, path) == instance:
+            if (_at(value, path) == instance) if path else (value is instance or value == instance):
                 return document, [*where, *path]
             items: Iterable[tuple[Any, Any]] = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
             stack.extend((child, [*where, key]) for key, child in reversed(list(items)) if isinstance(child, (dict, list)))
