@@ -170,7 +170,7 @@ def load_state(app: Sphinx) -> None:
     problem = ""
     with loading():  # loading makes live objects only: no garbage collection meanwhile
         if config.spec:
-            spec = load_spec(config, app.confdir)
+            spec = load_spec(config, app.confdir, app.verbosity)
         else:
             problem = "apidocs_spec is not set in conf.py"
         filters = load_filter_entries(os.path.normpath(os.path.join(app.confdir, p)) for p in config.filters)
