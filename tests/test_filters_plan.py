@@ -19,7 +19,7 @@ from sphinx_apidocs.filters import (
 from sphinx_apidocs.filters import select as select_module
 from sphinx_apidocs.filters.compile import factory_cache_clear, factory_cache_info
 from sphinx_apidocs.filters.interpret import interpret
-from sphinx_apidocs.filters.plan import STAR, Plan, Shape
+from sphinx_apidocs.filters.plan import MAX_INLINE, MAX_UNROLLED, STAR, Group, Plan, Shape
 
 from filter_reference import reference
 
@@ -32,13 +32,16 @@ def test_a_plan_is_a_post_order_table_of_distinct_levels():
     assert len(plan.nodes) == 3 and plan.roots == (2,) and plan.root == 2
     leaf_level, star_level, top = plan.nodes
     assert leaf_level.names == ("id", "name") and leaf_level.children == (None, None)
-    assert leaf_level.shape == Shape("node", "LL")
-    assert star_level.shape is STAR and star_level.fallback is None and star_level.names == ()
+    assert leaf_level.fallback == Shape("fallback", "LL") and not leaf_level.star
+    assert star_level.star and star_level.fallback is None and star_level.names == ()
     assert top.names == ("owner", "author", "tags", "n") and top.children == (0, 0, 1, None)
-    assert top.shape == Shape("node", "CCCL") and top.fallback == Shape("fallback", "LLLL")
-    # every factory shape once, in order of first use (a node's fallback before the node)
+    assert top.fallback == Shape("fallback", "LLLL")
+    # the top's code inlines both objects and the '*' copy; 'owner' and 'author' share a node
+    assert plan.group(2) == Group(Shape("group", "{{LL}{LL}SL}"), ("owner", "id", "name", "author", "id", "name", "tags", "n"), (0, 0, 1))
+    assert plan.group(0) == Group(Shape("group", "{LL}"), ("id", "name"), ())
+    # every factory shape once, in order of first use (a node's fallback before its group)
     assert plan.shapes == (
-        Shape("fallback", "LL"), Shape("node", "LL"), STAR, Shape("fallback", "LLLL"), Shape("node", "CCCL")
+        Shape("fallback", "LL"), Shape("group", "{LL}"), STAR, Shape("fallback", "LLLL"), Shape("group", "{{LL}{LL}SL}")
     )
     assert plan_of(tree) == plan  # deterministic and comparable
     assert plan.lookups == ({"id": None, "name": None}, None, {"owner": 0, "author": 0, "tags": 1, "n": None})
@@ -98,7 +101,12 @@ def test_factory_cache_is_observable_and_can_start_cold():
     factory_cache_clear()
     assert factory_cache_info().shapes == 0
     compile_filter(tree)
-    assert factory_cache_info().shapes == len(plan_of(tree).shapes) == 3  # LL, CL and one fallback
+    compile_filter(tree)
+    assert factory_cache_info().shapes == 2  # the root's group and fallback; 'p' is inlined, lazy
+    f = compile_filter(tree)
+    for _ in range(20):
+        f({"p": None, "s": 1})  # 'p' gets hot through the fallback: its own code is generated
+    assert factory_cache_info().shapes == len(plan_of(tree).shapes) == 3  # both levels: fallback LL
     compile_filter(tree)
     assert factory_cache_info().shapes == 3  # warm: nothing new
 
@@ -110,3 +118,22 @@ def test_generic_nodes_and_compiled_nodes_agree():
     expected = reference(tree, data)
     assert compile_plan(plan)(data) == interpret(plan, reuse_factories=False)(data) == expected
     assert FieldSelector({"op": tree}).select("op")(data) == expected
+
+
+def test_inlining_is_bounded_and_wide_levels_loop():
+    wide = FilterTree(tuple((f"w{i}", None) for i in range(MAX_UNROLLED + 1)))
+    assert plan_of(wide).nodes[0].fallback == Shape("loop")
+    data = {f"w{i}": i for i in range(0, MAX_UNROLLED + 1, 2)}
+    f = compile_filter(wide)
+    for _ in range(40):  # misses, then the looping fallback
+        assert f(data) == reference(wide, data) and f([data, None]) == reference(wide, [data, None])
+    chain = FilterTree.from_paths([".".join(["a"] * 40) + ".b"])
+    plan = plan_of(chain)
+    pattern = plan.group(plan.root).shape.pattern
+    assert pattern.count("{") <= 7 and "C" in pattern  # depth-bounded, the rest is called
+    big = FilterTree(tuple((f"o{i}", FilterTree(tuple((f"k{j}", None) for j in range(20)))) for i in range(30)))
+    plan = plan_of(big)
+    pattern = plan.group(plan.root).shape.pattern
+    assert "C" in pattern and 2 * 20 * pattern.count("{", 1) <= MAX_INLINE
+    value = {f"o{i}": {f"k{j}": j for j in range(20)} for i in range(30)}
+    assert compile_filter(big)(value) == reference(big, value)

@@ -115,7 +115,7 @@ def generated_module_facts(source: str) -> None:
     """
     tree = ast.parse(source)
     vocabulary = re.compile(
-        r"^(_K|_Mapping|_compress|_deep|_pick|FILTERS|_s\d+|_n\d+|k\d+|f\d+|d|x|r|c|g|k|f|i|node|other|"
+        r"^(_K|_Mapping|_compress|_deep|_pick|FILTERS|_s\d+|_n\d+|k\d+|f\d+|t\d+|v\d+|x\d+|d|x|r|c|g|k|f|i|node|other|many|part|fns|"
         r"state|fallback|keys|children|containers|mode|top|stack|out|slot|spec|type|dict|list|tuple|"
         r"isinstance|len|range|zip|"
         r"KeyError|RecursionError)$"

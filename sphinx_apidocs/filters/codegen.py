@@ -2,22 +2,26 @@
 
 Why generate source: CPython builds a dict fastest from a dict *literal*, and a literal needs a
 fixed number of entries, so each node shape (``plan.Shape``: leaf or container per field) gets
-its own factory function. Field names never appear in this source: a factory takes a level's
-names as a tuple ``keys`` (unpacked into ``k0, k1, ...``) and its children as a tuple
-``children`` (``f0, f1, ...``, ``None`` for a leaf), so the text depends only on the shape and
-every identifier comes from a template or a counter. ``compile`` calls the factories with the
+its own factory function. Field names never appear in this source: a factory takes every inlined
+level's names as a tuple ``keys`` (unpacked into ``k0, k1, ...``) and the functions it calls
+or falls back to as a tuple ``fns`` (``f0, f1, ...``), so the text depends only on the shape
+and every identifier comes from a template or a counter (``tN``, ``vN``, ``xN`` for inlined
+values). ``compile`` calls the factories with the
 exact ``str`` names of a plan; ``module_source`` writes calls that read them from a table of
 literals (``_K``).
 
-A node function does one thing inline, the common case: for an exact ``dict`` it tries the
-optimistic literal ``{k0: d[k0], k1: f1(d[k1]), ...}`` (a ``try`` costs nothing on 3.11 when
-nothing is raised), and maps a list element-wise. Everything else goes to the node's
-*fallback*, generated per field count: tuples map element-wise too, ``None`` stays ``None``,
-non-mappings become ``None``, and objects with missing keys take unrolled ``in`` checks. After
-``_MISSES`` misses a node skips the literal, and after ``_RECOVER`` complete objects in a row it
-tries it again, so sparse data does not pay for an exception per object. The factories stay
-small (what does not need to be unrolled is done by fixed helpers in ``RUNTIME_SOURCE``), which
-keeps ``compile()`` cheap even though a filter of thousands of paths has a few hundred shapes.
+A node function writes its whole response in one expression, as an expert writes one endpoint
+by hand: its own dict literal with its children's literals inlined (``Plan.group``: a child is
+its literal for an exact ``dict``, a list comprehension of literals for an exact ``list``, and
+its general node for anything else; a ``*`` child is ``.copy()`` of an exact ``dict``), so a
+nested object costs a type check, not a call. An exact list of objects is one comprehension of
+literals. A ``try`` costs nothing on 3.11 when nothing is raised: a ``KeyError`` anywhere (a
+missing key at any inlined level) sends the level to its *fallback*, generated per field count
+(``other`` for one value, ``many`` for a list): ``None`` stays ``None``, tuples map element-wise,
+non-mappings become ``None``, and objects with missing keys take unrolled ``in`` checks, their
+children through their general nodes. After ``_MISSES`` misses a node skips the literal, and
+after ``_RECOVER`` complete objects it tries it again, so sparse data does not pay for an
+exception per object.
 
 Mappings other than an exact ``dict`` (subclasses, ``Mapping`` types) are read only through
 their own protocol, never their raw storage (``_pick``): a key is *present* when ``key in d``
@@ -35,9 +39,9 @@ produce (and more) is filtered, not crashed on, and shallow data never pays for 
 from __future__ import annotations
 
 import ast
-from typing import Mapping, Sequence
+from typing import Mapping, NamedTuple, Sequence
 
-from sphinx_apidocs.filters.plan import PlanNode, Shape, plan_of
+from sphinx_apidocs.filters.plan import STAR, PlanNode, Shape, plan_of
 from sphinx_apidocs.filters.tree import FilterTree
 
 _MISSES = 16  # optimistic misses before a node switches to ``in`` checks
@@ -119,34 +123,43 @@ def {name}():
     return node
 """
 
-_NODE_TEMPLATE = """\
-def {name}(keys, children, fallback):
+_GROUP_TEMPLATE = """\
+def {name}(keys, fns, spec, fallback):
 {unpack}    state = [0]
 
     def node(d):
         try:
-            if type(d) is dict and state[0] < {misses}:
-                try:
-                    return {{{literal}}}
-                except KeyError:
-                    pass
+            if type(d) is dict:
+                if state[0] < {misses}:
+                    try:
+                        return {{{literal}}}
+                    except KeyError:
+                        pass
+                return other(d)
             elif type(d) is list:
-                return [node(x) for x in d]
+                if state[0] < {misses}:
+                    try:
+                        return [{{{element}}} if type(x) is dict else node(x) for x in d]
+                    except KeyError:
+                        pass
+                return many(d)
             return other(d)
         except RecursionError:
             return _deep(node, d)
 
-    node.spec = spec = tuple(zip(keys, children))
-    other = fallback(node, state, keys, tuple(_compress(spec, children)))
+    node.spec = spec
+    other, many = fallback(node, state, spec)
     return node
 """
 
 _FALLBACK_TEMPLATE = """\
-def {name}(node, state, keys, containers):
+def {name}(node, state, spec):
+    keys = tuple([k for k, f in spec])
+    containers = tuple([c for c in spec if c[1] is not None])
 {unpack}
     def other(d):
         if type(d) is dict:
-            r = {{}}{checks}
+            {checks_d}
         elif d is None:
             return None
         elif isinstance(d, (list, tuple)):
@@ -155,9 +168,10 @@ def {name}(node, state, keys, containers):
             r = _pick(d, keys)
         else:
             return None
-        for c, g in containers:
-            if c in r:
-                r[c] = g(r[c])
+        if containers:
+            for c, g in containers:
+                if c in r:
+                    r[c] = g(r[c])
         mode = state[0]
         if mode < {misses}:
             if type(d) is dict:  # an exact dict gets here in fast mode only after a miss
@@ -168,7 +182,31 @@ def {name}(node, state, keys, containers):
             state[0] = {slow}
         return r
 
-    return other
+    def many(d):
+        out = []
+        part = 0
+        for x in d:
+            if type(x) is dict:
+                {checks_x}
+                if containers:
+                    for c, g in containers:
+                        if c in r:
+                            r[c] = g(r[c])
+                if len(r) != {count}:
+                    part += 1
+                out.append(r)
+            else:
+                out.append(node(x))
+        mode = state[0]
+        if mode < {misses}:  # a list gets here in fast mode only after a miss
+            state[0] = mode + 1 if mode < {last_miss} else {slow}
+        elif part:
+            state[0] = {slow}
+        else:
+            state[0] = mode - len(out) if mode - len(out) > {misses} else 0
+        return out
+
+    return other, many
 """
 
 
@@ -179,32 +217,119 @@ def _unpack(names: list[str], source: str) -> str:
     return f"    {', '.join(names)}{',' if len(names) == 1 else ''} = {source}\n"
 
 
+class _Entry(NamedTuple):
+    """One field of a parsed group pattern: ``kind`` (``L``, ``C``, ``S`` or ``{``), its key's
+    number, its function's number (-1 for a leaf) and, for ``{``, the inlined level.
+    """
+
+    kind: str
+    key: int
+    fn: int
+    level: list[_Entry]
+
+
+def _parse(pattern: str) -> tuple[list[_Entry], int, int]:
+    """A group pattern (``Plan.group``) as nested entries, numbered in pre-order; with the
+    number of keys and of functions. Iterative; raises ``ValueError`` on a malformed one.
+    """
+    if not pattern.startswith("{") or not pattern.endswith("}"):
+        raise ValueError(f"bad group pattern {pattern!r}")
+    top: list[_Entry] = []
+    stack = [top]
+    keys = fns = 0
+    for char in pattern[1:]:
+        if not stack:
+            raise ValueError(f"bad group pattern {pattern!r}")
+        if char == "}":
+            stack.pop()
+        elif char == "L":
+            stack[-1].append(_Entry("L", keys, -1, []))
+            keys += 1
+        elif char in "CS{":
+            entry = _Entry(char, keys, fns, [])
+            stack[-1].append(entry)
+            keys += 1
+            fns += 1
+            if char == "{":
+                stack.append(entry.level)
+        else:
+            raise ValueError(f"bad group pattern {pattern!r}")
+    if stack:
+        raise ValueError(f"bad group pattern {pattern!r}")
+    return top, keys, fns
+
+
+def _literal(level: list[_Entry], value: str, temp: str) -> str:
+    """The entries of the dict literal for ``level`` read from the exact dict ``value``.
+
+    A called child is ``fN(value[kI])``; an inlined child binds its value to a counter-named
+    temporary (``tN`` in the node's body, ``vN`` inside comprehensions) and is its own literal
+    if that is an exact ``dict``, a list of such literals (``xN`` per element) if it is an exact
+    ``list``, and its function ``fN`` (the general node: ``None``, tuples, other mappings...)
+    otherwise; a ``*`` child is a copy of an exact ``dict`` or its function's result.
+    """
+    parts = []
+    for entry in level:
+        key = f"k{entry.key}"
+        if entry.kind == "L":
+            parts.append(f"{key}: {value}[{key}]")
+            continue
+        fn = f"f{entry.fn}"
+        if entry.kind == "C":
+            parts.append(f"{key}: {fn}({value}[{key}])")
+            continue
+        t = f"{temp}{entry.fn}"
+        if entry.kind == "S":
+            parts.append(f"{key}: ({t}.copy() if type({t} := {value}[{key}]) is dict else {fn}({t}))")
+            continue
+        x = f"x{entry.fn}"
+        inner = _literal(entry.level, t, temp)
+        each = _literal(entry.level, x, "v")
+        parts.append(
+            f"{key}: ({{{inner}}} if type({t} := {value}[{key}]) is dict else "
+            f"[{{{each}}} if type({x}) is dict else {fn}({x}) for {x} in {t}] if type({t}) is list else {fn}({t}))"
+        )
+    return ", ".join(parts)
+
+
 def factory_source(shape: Shape, name: str) -> str:
     """Source of the factory ``name`` for ``shape`` (see the module docstring)."""
-    keys = [f"k{i}" for i in range(len(shape.pattern))]
     if shape.kind == "star":
         return _STAR_TEMPLATE.format(name=name)
-    if shape.kind == "fallback":
+    if shape.kind in ("fallback", "loop"):
+        if shape.kind == "loop":
+            unpack, count = "", "len(keys)"
+            checks_d, checks_x = "r = _pick(d, keys)", "r = _pick(x, keys)"
+        else:
+            if set(shape.pattern) - {"L"}:
+                raise ValueError(f"bad shape {shape!r}")
+            names = [f"k{i}" for i in range(len(shape.pattern))]
+            unpack, count = _unpack(names, "keys"), str(len(names))
+            checks_d = "r = {}" + "".join(f"\n            if {k} in d:\n                r[{k}] = d[{k}]" for k in names)
+            checks_x = "r = {}" + "".join(
+                f"\n                if {k} in x:\n                    r[{k}] = x[{k}]" for k in names
+            )
         return _FALLBACK_TEMPLATE.format(
             name=name,
-            unpack=_unpack(keys, "keys"),
-            checks="".join(f"\n            if {k} in d:\n                r[{k}] = d[{k}]" for k in keys),
-            count=len(keys),
+            unpack=unpack,
+            checks_d=checks_d,
+            checks_x=checks_x,
+            count=count,
             misses=_MISSES,
             last_miss=_MISSES - 1,
             first_slow=_MISSES + 1,
             slow=_MISSES + _RECOVER,
         )
-    if shape.kind != "node" or set(shape.pattern) - {"L", "C"}:
+    if shape.kind != "group":
         raise ValueError(f"bad shape {shape!r}")
-    values = [
-        f"k{i}: f{i}(d[k{i}])" if kind == "C" else f"k{i}: d[k{i}]" for i, kind in enumerate(shape.pattern)
-    ]
-    return _NODE_TEMPLATE.format(
+    level, keys, fns = _parse(shape.pattern)
+    unpack = _unpack([f"k{i}" for i in range(keys)], "keys") + _unpack([f"f{i}" for i in range(fns)], "fns")
+    return _GROUP_TEMPLATE.format(
         name=name,
-        unpack=_unpack(keys, "keys") + _unpack([f"f{i}" for i in range(len(keys))], "children"),
+        unpack=unpack,
         misses=_MISSES,
-        literal=", ".join(values),
+        literal=_literal(level, "d", "t"),
+        element=_literal(level, "x", "v"),
     )
 
 
@@ -268,14 +393,22 @@ def module_source(
         return f"_K[{keys[value]}]"
 
     def emit(node: PlanNode, made: Sequence[str]) -> str:
-        variable = f"_n{len(made)}"
-        if node.fallback is None:
-            args = ""
-        else:
-            names = "".join(f"{key(name)}, " for name in node.names)
-            children = "".join(f"{child}, " for child in node.children_of(made, "None"))
-            args = f"({names}), ({children}), {factories[node.fallback]}"
-        statements.append(f"{variable} = {factories[node.shape]}({args})")
+        index = len(made)
+        variable = f"_n{index}"
+        if node.star:
+            statements.append(f"{variable} = {factories[STAR]}()")
+            return variable
+        group = plan.group(index)
+        names = "".join(f"{key(name)}, " for name in group.keys)
+        calls = "".join(f"{made[child]}, " for child in group.calls)
+        spec = "".join(
+            f"({key(name)}, {child}), " for name, child in zip(node.names, node.children_of(made, "None"))
+        )
+        fallback = node.fallback
+        assert fallback is not None
+        statements.append(
+            f"{variable} = {factories[group.shape]}(({names}), ({calls}), ({spec}), {factories[fallback]})"
+        )
         return variable
 
     # A nickname may be a str subclass: ``str.__str__`` gives its exact-str value.

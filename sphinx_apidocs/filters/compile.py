@@ -1,10 +1,19 @@
-"""``compile_filter``: a ``FilterTree`` as a fast closure (one node function per plan node).
+"""``compile_filter``: a ``FilterTree`` as fast closures, one function per plan node.
 
-Each node's function comes from a factory generated once per node shape (``codegen``), so
-compiling a large filter mostly calls cached factories with the exact ``str`` names. The
-factories live for the life of the process, in one cache: ``generated`` tells whether a
-shape's factory exists (the field selector budgets new ones), ``factory_cache_info`` and
-``factory_cache_clear`` let benchmarks and tests observe it and start cold.
+Each node's function inlines its children (``Plan.group``): one dict literal for the whole
+object, nested literals for nested objects, list comprehensions for lists of them, guarded
+so that anything but an exact ``dict``/``list`` with every key present falls back to the
+general node of that level (``codegen``). The code comes from a factory generated once per
+group shape, so compiling mostly calls cached factories with the exact ``str`` names.
+
+Code is generated where it pays: the root's code at once, every other node's on its
+``HOT``-th call (until then it is an interpreted ``generic_node``; a node inlined into its
+parent is only called when the parent's fast path falls back). So compiling a filter of
+thousands of paths generates only its top level, and a response generates code only for the
+levels it reaches. The factories live for the life of the process, in one cache:
+``generated`` tells whether a shape's factory exists (the field selector budgets new ones),
+``factory_cache_info`` and ``factory_cache_clear`` let benchmarks and tests observe it and
+start cold.
 
 Generated source is compiled under a unique file name registered in ``linecache``, so
 tracebacks and debuggers show the generated lines.
@@ -15,15 +24,20 @@ from __future__ import annotations
 import builtins
 import itertools
 import linecache
+import sys
+from collections.abc import Mapping
 from typing import Any, Callable, NamedTuple, Sequence
 
 from sphinx_apidocs.filters.codegen import RUNTIME_SOURCE, factory_source
-from sphinx_apidocs.filters.plan import Plan, PlanNode, Shape, plan_of
+from sphinx_apidocs.filters.plan import STAR, Plan, Shape, plan_of
 from sphinx_apidocs.filters.tree import FilterTree
 
 Filter = Callable[[Any], Any]
+Pairs = tuple[tuple[str, "Filter | None"], ...]
 
-_factories: dict[Shape, Callable[..., Filter]] = {}
+HOT = 8  # calls of a node before its own code is generated
+
+_factories: dict[Shape, Callable[..., Any]] = {}
 _counter = itertools.count()
 
 
@@ -44,12 +58,16 @@ data is nested deeper than the recursion limit allows; it is public for such han
 """
 
 
-def _generate(shape: Shape) -> Callable[..., Filter]:
+def _generate(shape: Shape) -> Callable[..., Any]:
     """Generate, compile and cache the factory for ``shape`` (on its first use)."""
-    namespace = dict(_runtime)  # _Mapping, _compress, _pick, _deep
-    _run(factory_source(shape, "factory"), shape.kind, namespace)
+    namespace = dict(_runtime)  # _Mapping, _pick, _deep
+    _run(factory_source(shape, "factory"), "node" if shape.kind == "group" else shape.kind, namespace)
     factory = _factories[shape] = namespace["factory"]  # two threads may both get here: harmless
     return factory
+
+
+def _factory(shape: Shape) -> Callable[..., Any]:
+    return _factories.get(shape) or _generate(shape)
 
 
 def generated(shape: Shape) -> bool:
@@ -57,18 +75,89 @@ def generated(shape: Shape) -> bool:
     return shape in _factories
 
 
-def build_node(node: PlanNode, made: Sequence[Filter]) -> Filter:
-    """The function for one plan node, its children taken from ``made`` (``Plan.build``)."""
-    factory = _factories.get(node.shape) or _generate(node.shape)
-    if node.fallback is None:
-        return factory()
-    fallback = _factories.get(node.fallback) or _generate(node.fallback)
-    return factory(node.names, node.children_of(made, None), fallback)
+def generic_node(pairs: Pairs) -> Filter:
+    """One level, interpreted: ``(name, child function or None for a leaf)`` pairs, with the
+    generated nodes' semantics (see ``codegen``) in a loop, including the mapping protocol for
+    non-``dict`` mappings and the ``deep_apply`` fallback for deep data. All generic nodes
+    share one code object.
+    """
+
+    def node(d: Any) -> Any:
+        try:
+            if type(d) is not dict:
+                if d is None:
+                    return None
+                if isinstance(d, (list, tuple)):
+                    return [node(x) for x in d]
+                if not isinstance(d, Mapping):
+                    return None
+            r = {}
+            for key, sub in pairs:
+                if key in d:
+                    try:
+                        value = d[key]
+                    except KeyError:
+                        continue
+                    r[key] = value if sub is None else sub(value)
+            return r
+        except RecursionError:
+            return deep_apply(node, d)
+
+    node.__dict__["spec"] = pairs  # what deep_apply reads, as on generated nodes
+    return node
+
+
+def build(plan: Plan, index: int, made: Sequence[Filter]) -> Filter:
+    """The generated function of node ``index`` (its children's functions in ``made``)."""
+    node = plan.nodes[index]
+    if node.star:
+        return _factory(STAR)()
+    group = plan.group(index)
+    fallback = node.fallback
+    assert fallback is not None
+    spec = tuple(zip(node.names, node.children_of(made, None)))
+    calls = tuple([made[child] for child in group.calls])
+    return _factory(group.shape)(group.keys, calls, spec, _factory(fallback))
+
+
+def _lazy(plan: Plan, index: int, made: Sequence[Filter]) -> Filter:
+    """Node ``index`` as a ``generic_node`` until its ``HOT``-th call, then its generated
+    function (``made`` must be complete by then).
+    """
+    node = plan.nodes[index]
+    pairs = tuple(zip(node.names, node.children_of(made, None)))
+    generic = generic_node(pairs)
+    current = [generic]
+    calls = [0]
+
+    def warm(d: Any) -> Any:
+        calls[0] += 1
+        if calls[0] >= HOT:
+            current[0] = build(plan, index, made)  # two threads may both build: harmless
+        return generic(d)
+
+    current[0] = warm
+
+    def node_(d: Any) -> Any:
+        return current[0](d)
+
+    node_.__dict__["spec"] = pairs
+    return node_
 
 
 def compile_plan(plan: Plan) -> Filter:
-    """The function for ``plan``'s one tree (equal levels share one function)."""
-    return plan.build(build_node)[plan.root]
+    """The function for ``plan``'s one tree (equal levels share one function): the root's
+    code generated now, the other levels' when they get hot.
+    """
+    root = plan.root
+    made: list[Filter] = []
+    nodes = plan.nodes
+    for index in range(len(nodes)):
+        if index == root or nodes[index].star:
+            made.append(build(plan, index, made))
+        else:
+            made.append(_lazy(plan, index, made))
+    return made[root]
 
 
 def compile_filter(tree: FilterTree) -> Filter:
@@ -96,3 +185,6 @@ def factory_cache_clear() -> None:
     starts cold. For benchmarks and tests; a service has no reason to call it.
     """
     _factories.clear()
+
+
+assert sys.version_info >= (3, 8)  # assignment expressions in the generated code

@@ -4,13 +4,20 @@ Three things turn a filter into code: the closure compiler (``compile``), the mo
 generator (``codegen``) and the field selector's generic nodes (``interpret``); the selector
 also walks the whitelist to check a client's paths (``narrow``). They all read the same
 ``Plan`` instead of each walking the tree its own way, so they cannot disagree about what a
-level is, which levels are the same, or which generated factory a level needs.
+level is, which levels are the same, or which generated code a level needs.
 
 A plan is a table of ``PlanNode``s in post-order: every child comes before its parent, so a
 consumer builds a whole filter in one forward loop (``Plan.build``), at any depth, without
 recursion. Each node is one *distinct* level: equal subtrees (YAML aliases, and also the same
 object type written out in a hundred operations) become one node, built once. A node
 refers to its children by their index in the table.
+
+**Inline groups.** The code for a node writes its whole response in one expression: the
+node's own dict literal with its children's literals *inlined* (``Plan.group``), the way an
+expert writes one endpoint by hand, so a nested object costs no call. How far a node inlines
+is bounded (``MAX_INLINE`` emitted entries, ``MAX_INLINE_DEPTH`` levels); a child past the
+bound is *cut*: called. The group's ``Shape`` (kind ``group``, ``pattern`` its structure,
+e.g. ``{LL{LC}S}``) is what the generated source depends on; the names never are.
 """
 
 from __future__ import annotations
@@ -24,11 +31,16 @@ from sphinx_apidocs.filters.tree import FilterTree, bottom_up
 T = TypeVar("T")
 Leaf = TypeVar("Leaf")
 
+MAX_INLINE = 192  # entries a node's code may emit for its inlined children (each path: dict, list)
+MAX_INLINE_DEPTH = 6  # levels of children inlined below a node (nested brackets stay few)
+MAX_UNROLLED = 32  # fields of a level whose ``in`` checks are unrolled; wider ones loop
+
 
 class Shape(NamedTuple):
     """What a generated factory's source depends on, and its key in the factory caches:
-    ``kind`` is ``node``, ``fallback`` or ``star``; ``pattern`` has one letter per field,
-    ``L`` leaf or ``C`` container (a fallback only depends on the count: all ``L``).
+    ``kind`` is ``group`` (``pattern``: the inline structure, see ``Plan.group``),
+    ``fallback`` (``pattern``: one ``L`` per field, unrolled ``in`` checks), ``loop`` (the
+    fallback of a wide level) or ``star``.
     """
 
     kind: str
@@ -36,6 +48,7 @@ class Shape(NamedTuple):
 
 
 STAR = Shape("star")
+LOOP = Shape("loop")
 
 
 class PlanNode(NamedTuple):
@@ -43,27 +56,40 @@ class PlanNode(NamedTuple):
 
     ``names`` are the level's field names (exact ``str``, in filter order) and ``children``
     their children, in step: the index of the child's node in ``Plan.nodes``, or ``None`` for
-    a leaf. ``shape`` is ``STAR`` for a ``*`` level (no names); otherwise the node shape, and
-    ``fallback`` the shape of the fallback factory it uses (``None`` for ``*``).
+    a leaf. ``star``: a ``*`` level (no names).
     """
 
     names: tuple[str, ...]
     children: tuple[int | None, ...]
-    shape: Shape
-    fallback: Shape | None
+    star: bool = False
 
     def children_of(self, made: Sequence[T], leaf: Leaf) -> list[T | Leaf]:
         """Per field, in order, what was built for its child (``made[index]``), or ``leaf``
-        for a leaf: what a node factory takes after the names.
+        for a leaf.
         """
         return [leaf if child is None else made[child] for child in self.children]
 
-    def factory_shapes(self) -> tuple[Shape, ...]:
-        """The factories this node is built from: its fallback's first, then its own."""
-        return (self.shape,) if self.fallback is None else (self.fallback, self.shape)
+    @property
+    def fallback(self) -> Shape | None:
+        """The shape of the node's fallback (``None`` for ``*``)."""
+        if self.star:
+            return None
+        count = len(self.names)
+        return _shape("fallback", "L" * count) if count <= MAX_UNROLLED else LOOP
 
 
-STAR_NODE = PlanNode((), (), STAR, None)
+STAR_NODE = PlanNode((), (), True)
+
+
+class Group(NamedTuple):
+    """What the code of one node inlines: ``shape`` (its structure), ``keys`` (every inlined
+    level's names, in the pre-order the pattern lists them) and ``calls`` (the plan node of
+    every non-leaf entry, in the same order: the functions the code falls back to or calls).
+    """
+
+    shape: Shape
+    keys: tuple[str, ...]
+    calls: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -71,13 +97,11 @@ class Plan:
     """A filter (or several, for a generated module) as a post-order table of distinct levels.
 
     ``nodes``: the levels, children first; ``roots``: the node of each planned tree, in the
-    order given (``root`` when there is one). ``shapes``: every factory shape the nodes use,
-    each once, in order of first use. Immutable; equal trees give equal plans.
+    order given (``root`` when there is one). Immutable; equal trees give equal plans.
     """
 
     nodes: tuple[PlanNode, ...]
     roots: tuple[int, ...]
-    shapes: tuple[Shape, ...]
 
     @property
     def root(self) -> int:
@@ -89,7 +113,6 @@ class Plan:
     def build(self, make: Callable[[PlanNode, Sequence[T]], T]) -> list[T]:
         """``make(node, made)`` for every node in order, where ``made`` holds what was made for
         the nodes before it (so for all its children); returns ``made``, one item per node.
-        The one walk every consumer of a plan uses.
         """
         made: list[T] = []
         for node in self.nodes:
@@ -98,21 +121,89 @@ class Plan:
 
     @functools.cached_property
     def lookups(self) -> tuple[Mapping[str, int | None] | None, ...]:
-        """Per node, ``{name: child}`` (read-only), or ``None`` for a ``*`` node: for walking
-        the plan by name. Made on first use (a memo: the plan itself never changes).
+        """Per node, ``{name: child}``, or ``None`` for a ``*`` node: for walking the plan by
+        name. Made on first use (a memo: the plan itself never changes).
         """
-        return tuple(None if node.shape is STAR else dict(zip(node.names, node.children)) for node in self.nodes)
+        return tuple(None if node.star else dict(zip(node.names, node.children)) for node in self.nodes)
+
+    @functools.cached_property
+    def _groups(self) -> dict[int, Group]:
+        return {}
+
+    def group(self, index: int) -> Group:
+        """The inline group of node ``index`` (memoized; see the module docstring).
+
+        The pattern is ``{`` entries ``}``, an entry per field: ``L`` a leaf, ``C`` a child
+        called, ``S`` a ``*`` child copied inline, or a nested ``{...}`` for a child inlined.
+        An inlined child's literal is written twice (for a ``dict`` value and for each
+        element of a ``list`` value), so its entries count twice per level of nesting
+        against ``MAX_INLINE``; children are inlined first come, first served.
+        """
+        memo = self._groups
+        found = memo.get(index)
+        if found is not None:
+            return found
+        nodes = self.nodes
+        parts: list[str] = []
+        keys: list[str] = []
+        calls: list[int] = []
+        budget = MAX_INLINE
+        # an explicit stack of (node, weight, depth, next field); depth is bounded anyway
+        stack: list[tuple[PlanNode, int, int, int]] = [(nodes[index], 1, 0, 0)]
+        parts.append("{")
+        while stack:
+            node, weight, depth, at = stack.pop()
+            names, children = node.names, node.children
+            while at < len(names):
+                keys.append(names[at])
+                child = children[at]
+                at += 1
+                if child is None:
+                    parts.append("L")
+                    continue
+                calls.append(child)
+                sub = nodes[child]
+                if sub.star:
+                    parts.append("S")
+                    continue
+                cost = 2 * weight * len(sub.names)
+                if depth < MAX_INLINE_DEPTH and cost <= budget:
+                    budget -= cost
+                    parts.append("{")
+                    stack.append((node, weight, depth, at))
+                    stack.append((sub, 2 * weight, depth + 1, 0))
+                    break
+                parts.append("C")
+            else:
+                parts.append("}")
+        found = memo[index] = Group(_shape("group", "".join(parts)), tuple(keys), tuple(calls))
+        return found
+
+    def node_shapes(self, index: int) -> tuple[Shape, ...]:
+        """The factories node ``index``'s code is built from: its fallback's, then its own."""
+        node = self.nodes[index]
+        if node.star:
+            return (STAR,)
+        fallback = node.fallback
+        assert fallback is not None
+        return (fallback, self.group(index).shape)
+
+    @functools.cached_property
+    def shapes(self) -> tuple[Shape, ...]:
+        """Every factory shape the nodes may use, each once, in order of first use (a node's
+        fallback before its group). Made on first use.
+        """
+        shapes: dict[Shape, None] = {}
+        for index in range(len(self.nodes)):
+            for shape in self.node_shapes(index):
+                shapes[shape] = None
+        return tuple(shapes)
 
 
 @functools.lru_cache(maxsize=1024)  # bounded: clients' selections make new patterns too
 def _shape(kind: str, pattern: str) -> Shape:
     """One ``Shape`` object per common shape, rather than one per node."""
     return Shape(kind, pattern)
-
-
-def _node(names: tuple[str, ...], children: tuple[int | None, ...]) -> PlanNode:
-    pattern = "".join(["L" if child is None else "C" for child in children])
-    return PlanNode(names, children, _shape("node", pattern), _shape("fallback", "L" * len(names)))
 
 
 def plan_of(*trees: FilterTree) -> Plan:
@@ -123,24 +214,26 @@ def plan_of(*trees: FilterTree) -> Plan:
     """
     nodes: list[PlanNode] = []
     by_id: dict[int, int] = {}  # id(subtree) -> node index, for the trees being walked
-    # a level's content (names, child nodes, star) -> its node: equal levels are one node
-    by_key: dict[tuple[tuple[str, ...], tuple[int | None, ...], bool], int] = {}
-    shapes: dict[Shape, None] = {}
+    # a level's content (names, child nodes) -> its node: equal levels are one node
+    by_key: dict[tuple[tuple[str, ...], tuple[int | None, ...]], int] = {}
+    star_index = -1
     for tree in trees:
         if not isinstance(tree, FilterTree):
             raise TypeError(f"expected a FilterTree, not {type(tree).__name__}")
     for level in bottom_up(trees, FilterTree.subtrees):
+        if level.star:
+            if star_index < 0:
+                star_index = len(nodes)
+                nodes.append(STAR_NODE)
+            by_id[id(level)] = star_index
+            continue
         fields = level.fields
         names = tuple([name for name, _ in fields])
         children = tuple([None if sub is None else by_id[id(sub)] for _, sub in fields])
-        key = (names, children, level.star)
+        key = (names, children)
         index = by_key.get(key)
         if index is None:
-            node = STAR_NODE if level.star else _node(names, children)
             index = by_key[key] = len(nodes)
-            nodes.append(node)
-            if node.fallback is not None:
-                shapes[node.fallback] = None
-            shapes[node.shape] = None
+            nodes.append(PlanNode(names, children))
         by_id[id(level)] = index
-    return Plan(tuple(nodes), tuple(by_id[id(tree)] for tree in trees), tuple(shapes))
+    return Plan(tuple(nodes), tuple([by_id[id(tree)] for tree in trees]))

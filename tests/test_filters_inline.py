@@ -1,0 +1,178 @@
+"""The inlined fast paths: closures, the generated module and the reference agree exactly.
+
+A node's code inlines its children (``Plan.group``) and guards every inlined level: only an
+exact ``dict`` with every key present (or an exact ``list`` of them) takes the literal; anything
+else falls back to the general node of that level. These properties drive random whitelists
+over random data built to hit every guard: mapping subclasses, missing keys, wrong types,
+tuples, lists of lists, and nesting deep enough to pass the inline bounds; ``type()`` of every
+value is compared, not only ``==``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import OrderedDict, defaultdict
+from types import MappingProxyType
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sphinx_apidocs.filters import FilterTree, compile_filter, module_source
+from sphinx_apidocs.filters.compile import HOT
+from sphinx_apidocs.filters.tree import TreeBuilder
+
+from filter_reference import reference
+
+KEYS = ["a", "b", "c", "d", "e"]
+
+
+class Sub(dict):  # type: ignore[type-arg]
+    """A dict subclass that redacts 'a': must be read through its protocol."""
+
+    def __getitem__(self, key: Any) -> Any:
+        value = dict.__getitem__(self, key)
+        return "<redacted>" if key == "a" else value
+
+
+def identical(x: Any, y: Any) -> bool:
+    """Same value, same type at every level, same key order."""
+    stack = [(x, y)]
+    while stack:
+        p, q = stack.pop()
+        if type(p) is not type(q):
+            return False
+        if type(p) is dict:
+            if list(p) != list(q):
+                return False
+            stack.extend((p[k], q[k]) for k in p)
+        elif type(p) is list:
+            if len(p) != len(q):
+                return False
+            stack.extend(zip(p, q))
+        elif p != q:
+            return False
+    return True
+
+
+def wrap(kind: str, items: dict[str, Any]) -> Any:
+    if kind == "sub":
+        return Sub(items)
+    if kind == "ordered":
+        return OrderedDict(items)
+    if kind == "default":
+        return defaultdict(list, items)
+    if kind == "proxy":
+        return MappingProxyType(items)
+    return items
+
+
+scalars = st.none() | st.booleans() | st.integers(-3, 3) | st.text(max_size=2) | st.floats(allow_nan=False)
+data = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4)
+    | st.lists(inner, max_size=3).map(tuple)
+    | st.builds(
+        wrap,
+        st.sampled_from(["dict", "dict", "dict", "sub", "ordered", "default", "proxy"]),
+        st.dictionaries(st.sampled_from(KEYS + ["z"]), inner, max_size=6),
+    ),
+    max_leaves=30,
+)
+declarations = st.lists(
+    st.tuples(st.lists(st.sampled_from(KEYS), min_size=1, max_size=5), st.booleans()), max_size=10
+)
+
+
+def build(decls: list[tuple[list[str], bool]]) -> FilterTree:
+    builder = TreeBuilder()
+    for names, star in decls:
+        builder.add(names, star=star)
+    return builder.build()
+
+
+def module_filter(tree: FilterTree) -> Any:
+    namespace: dict[str, Any] = {}
+    exec(compile(module_source({"op": tree}, sources=["t"], command="c"), "<generated>", "exec"), namespace)
+    return namespace["FILTERS"]["op"]
+
+
+def full(tree: FilterTree, depth: int = 0) -> Any:
+    """Data with every whitelisted key present (the literal's path), nested lists included."""
+    if tree.star:
+        return {"s": 1, 2: "two"}
+    out: dict[str, Any] = {"z": 0}
+    for name, child in tree.fields:
+        out[name] = depth if child is None else ([full(child, depth + 1), [full(child, depth + 1)]] if depth % 2 else full(child, depth + 1))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(declarations, st.lists(data, min_size=1, max_size=4))
+def test_closures_module_and_reference_agree_exactly(decls, values):
+    tree = build(decls)
+    closures, generated = compile_filter(tree), module_filter(tree)
+    for _ in range(HOT + 2):  # before and after the lazily generated nodes take over
+        for value in values + [full(tree), [full(tree), None, (full(tree),)]]:
+            expected = reference(tree, value)
+            assert identical(closures(value), expected)
+            assert identical(generated(value), expected)
+
+
+@settings(max_examples=60, deadline=None)
+@given(declarations, st.lists(st.sampled_from(KEYS), min_size=1, max_size=3))
+def test_a_missing_key_at_any_inlined_level_falls_back(decls, drop):
+    tree = build(decls)
+    closures, generated = compile_filter(tree), module_filter(tree)
+    value = full(tree)
+    stack = [value]
+    while stack:  # drop the keys at every level
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key in drop:
+                item.pop(key, None)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    for _ in range(40):  # through the miss counting, the slow mode and back
+        for v in (value, full(tree), [value, full(tree)]):
+            assert identical(closures(v), reference(tree, v))
+            assert identical(generated(v), reference(tree, v))
+
+
+def test_inlined_levels_guard_their_types():
+    tree = FilterTree.from_paths(["a", "p.a", "p.q.a", "l.b", "s.*"])
+    f, g = compile_filter(tree), module_filter(tree)
+    values = [
+        {"a": 1, "p": {"a": 2, "q": {"a": 3}}, "l": [{"b": 1}, ({"b": 2},), None, [{"b": 3}]], "s": {"k": 1}},
+        {"a": 1, "p": Sub(a=2, q=Sub(a=3)), "l": ({"b": 1},), "s": Sub(a=1, b=2)},
+        {"a": 1, "p": {"a": 2, "q": "text"}, "l": "x", "s": [{"k": 1}, None]},
+        {"a": 1, "p": [{"a": 1, "q": [{"a": 2}]}], "l": [[{"b": 4, "c": 5}]], "s": None},
+        {"a": 1, "p": defaultdict(list, a=1), "l": [MappingProxyType({"b": 1})], "s": MappingProxyType({"k": 2})},
+    ]
+    for _ in range(HOT + 2):
+        for value in values + [values]:
+            expected = reference(tree, value)
+            assert identical(f(value), expected) and identical(g(value), expected)
+    assert "q" not in values[4]["p"]  # a defaultdict never grows
+
+
+def test_deep_data_through_inlined_levels():
+    tree = FilterTree.from_paths([".".join(["a"] * 30) + ".b"])
+    value: Any = {"b": 1, "c": 2}
+    for _ in range(3000):
+        value = {"a": value, "x": 0}
+    f, g = compile_filter(tree), module_filter(tree)
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(20000)
+    try:
+        expected = reference(tree, value)
+    finally:
+        sys.setrecursionlimit(old)
+    for _ in range(HOT + 2):
+        out_f, out_g = f(value), g(value)
+    sys.setrecursionlimit(20000)
+    try:
+        assert out_f == expected and out_g == expected
+    finally:
+        sys.setrecursionlimit(old)
