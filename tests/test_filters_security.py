@@ -109,20 +109,20 @@ def test_generated_module_is_inert_and_correct(no_side_effects):
 def generated_module_facts(source: str) -> None:
     """What makes the generated module safe, checked on its syntax tree rather than assumed:
     identifiers come from the templates and counters; the only imports are the stdlib's
-    ``Mapping`` and ``compress``; string constants other than docstrings sit in the ``_K``
+    ``Mapping``; string constants other than docstrings sit in the ``_K``
     table, which is a tuple of plain literals; ``_K`` is only ever subscripted with integer
     constants.
     """
     tree = ast.parse(source)
     vocabulary = re.compile(
-        r"^(_K|_Mapping|_compress|_deep|_pick|FILTERS|_s\d+|_n\d+|k\d+|f\d+|t\d+|v\d+|x\d+|d|x|r|c|g|k|f|i|node|other|many|part|fns|"
+        r"^(_K|_Mapping|_deep|_pick|FILTERS|_s\d+|_n\d+|k\d+|f\d+|t\d+|v\d+|x\d+|d|x|r|c|g|k|f|i|node|other|many|part|fns|"
         r"state|fallback|keys|children|containers|mode|top|stack|out|slot|spec|type|dict|list|tuple|"
         r"isinstance|len|range|zip|"
         r"KeyError|RecursionError)$"
     )
     imports = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
     assert [(n.module, [a.name for a in n.names]) for n in imports] == [
-        ("collections.abc", ["Mapping"]), ("itertools", ["compress"])
+        ("collections.abc", ["Mapping"]),
     ]
     table = next(
         n for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "_K"

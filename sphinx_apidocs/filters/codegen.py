@@ -48,13 +48,12 @@ _MISSES = 16  # optimistic misses before a node switches to ``in`` checks
 _RECOVER = 64  # complete objects in a row before it switches back
 
 
-# What every factory's code uses, fixed text: two stdlib imports; ``_pick``, which reads a
+# What every factory's code uses, fixed text: one stdlib import; ``_pick``, which reads a
 # mapping that is not an exact dict through its protocol; ``_deep``, the depth-safe interpreter
 # every node falls back to. Exec'd once by ``compile`` and copied verbatim into the generated
 # module, so both run the same text.
 RUNTIME_SOURCE = """\
 from collections.abc import Mapping as _Mapping
-from itertools import compress as _compress
 
 
 def _pick(d, keys):
