@@ -15,10 +15,21 @@ same pages, each ``.. openapi:: spec.yaml`` with ``:paths:`` listing that page's
 each: a full build, then a rebuild without ``-E`` after touching the spec (its mtime only),
 with the documents each re-read.
 
+``--compare floor`` (in ``static`` and ``all`` too): the **raw-HTML floor**, what Sphinx
+itself costs for the same final pages. After the extension's full build, the HTML body Sphinx
+wrote for each of its documents (what ``<div class="body">`` holds: generated tables, signatures,
+highlighted code blocks, everything) is cut out of the built page; a project with the same
+document names is then made whose pages are that body as ``.. raw:: html`` (the page title as
+a reST title, the source's toctree entries as a hidden toctree so the navigation is the same),
+and built the same way, no extension loaded. The floor writes the same final markup and indexes
+the same text (Sphinx's search indexer reads ``raw`` HTML), and reads nothing to make it. The
+same is done for the OpenAPI build (``--compare openapi``). A rebuild with no change at all
+(no ``-E``, nothing touched) of the extension's project is compared with the floor too.
+
 Every build runs in its own child process; wall time and peak memory (``ru_maxrss`` of that
 child, via ``os.wait4``) are reported with their ratios. Usage::
 
-    python benchmarks/build.py [--compare all|static|openapi] [--resources 40] [--paths 10]
+    python benchmarks/build.py [--compare all|static|floor|openapi] [--resources 40] [--paths 10]
                                [--repeat 1] [--keep DIR] [--check 0.25] [--no-stripe]
 
 ``--check R`` fails (exit 1) when extension/static wall time exceeds R; ``--check-openapi F``
@@ -189,6 +200,67 @@ def static_project(root: Path, ops: dict[str, list[dict]]) -> Path:
             ]))
         (src / f"{name}.rst").write_text("\n".join(out))
     return src
+
+
+# -- the raw-HTML floor -----------------------------------------------------------------------
+
+_BODY_START = '<div class="body" role="main">'
+_BODY_END = '<div class="sphinxsidebar"'
+_PAGE = re.compile(r'\s*<section id="[^"]*">\s*<h1>(?P<title>.*?)<a class="headerlink"[^>]*>[^<]*</a></h1>\n?(?P<body>.*)</section>\s*$', re.S)
+_TOCTREE = re.compile(r"^(?P<indent> *)\.\. toctree::[^\n]*\n(?P<block>(?:(?P=indent) +\S[^\n]*\n|[ \t]*\n)*)", re.M)
+_REST_SPECIAL = re.compile(r"([\\*`|_\[\]<>])")
+
+
+def page_body(html: str) -> tuple[str, str]:
+    """``(title, body)`` of a page Sphinx wrote (alabaster): the text of its ``<h1>`` and the
+    markup after it in ``<div class="body">``, up to the closing ``</section>``."""
+    from html import unescape
+
+    start = html.index(_BODY_START) + len(_BODY_START)
+    inner = html[start:html.index(_BODY_END, start)]
+    inner = inner[: inner.rindex("</section>") + len("</section>")]
+    match = _PAGE.match(inner)
+    if match is None:
+        return "", inner
+    return unescape(re.sub(r"<[^>]*>", "", match.group("title"))), match.group("body")
+
+
+def toctree_entries(rst: str) -> list[str]:
+    """The entries of every ``.. toctree::`` of a reST source (options skipped)."""
+    entries: list[str] = []
+    for match in _TOCTREE.finditer(rst):
+        for line in match.group("block").splitlines():
+            line = line.strip()
+            if line and not line.startswith(":"):
+                entries.append(line)
+    return entries
+
+
+def floor_project(root: Path, src: Path, built: Path, name: str = "floor") -> Path:
+    """The raw-HTML floor of the build of ``src`` into ``built`` (see the module docstring):
+    one page per source document, its built body as ``.. raw:: html``."""
+    floor = root / name
+    shutil.rmtree(floor, ignore_errors=True)
+    floor.mkdir(parents=True)
+    (floor / "conf.py").write_text(CONF_COMMON)
+    for source in sorted(src.rglob("*.rst")):
+        docname = source.relative_to(src).with_suffix("")
+        if docname.parts[0].startswith(("_", ".")):
+            continue
+        title, body = page_body((built / docname).with_suffix(".html").read_text(encoding="utf-8"))
+        text = ""
+        if title:
+            title = _REST_SPECIAL.sub(r"\\\1", title)
+            text += f"{title}\n{'=' * len(title)}\n\n"
+        entries = toctree_entries(source.read_text(encoding="utf-8"))
+        if entries:
+            text += ".. toctree::\n   :hidden:\n\n" + "".join(f"   {entry}\n" for entry in entries) + "\n"
+        raw = "".join(f"   {line}\n" if line.strip() else "\n" for line in body.splitlines())
+        text += f".. raw:: html\n\n{raw}"
+        target = (floor / docname).with_suffix(".rst")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return floor
 
 
 # -- the same API as OpenAPI 3.0, and the sphinxcontrib-openapi comparison -----------------
@@ -370,6 +442,15 @@ def compare_openapi(root: Path, args: argparse.Namespace) -> float | None:
     a, c = runs["sphinx_apidocs"].full, runs["sphinxcontrib-openapi"].full
     if a.ok and c.ok:
         speedup = c.seconds / a.seconds
+        SUMMARY["OpenAPI extension / sphinxcontrib-openapi"] = f"{a.seconds / c.seconds:6.2f} x   (goal <= 0.15)"
+    if a.ok:
+        # The floor of this build too: its full build's pages (the rebuild rewrote none).
+        apidocs_src = generated / "apidocs"
+        floor = run_build(floor_project(generated, apidocs_src, generated / "_build" / "apidocs", "floor"),
+                          generated / "_build" / "floor", timeout=args.timeout)
+        print(f"  {'floor (raw HTML)':<22} {_cell(floor, len(pages) + 1)}")
+        if floor.ok:
+            SUMMARY["OpenAPI extension / floor"] = f"{a.seconds / floor.seconds:6.2f} x"
 
     if args.no_stripe:
         return speedup
@@ -388,6 +469,9 @@ def compare_openapi(root: Path, args: argparse.Namespace) -> float | None:
     }
     report_openapi(f"Stripe (OpenAPI 3.0, 417 operations in {len(pages)} pages, spec3.yaml "
                    f"{STRIPE.stat().st_size / 1e6:.1f} MB)", len(pages) + 1, runs)
+    stripe_run = runs["sphinx_apidocs"].full
+    if stripe_run.ok:
+        SUMMARY["Stripe full build, sphinx_apidocs"] = f"{stripe_run.seconds:6.2f} s, peak RSS {stripe_run.peak_mb:.0f} MB"
     return speedup
 
 
@@ -462,30 +546,54 @@ def measure(src: Path, out: Path) -> tuple[float, float]:
     return run.seconds, run.peak_mb
 
 
-def compare_static(root: Path, args: argparse.Namespace) -> float:
-    """The extension vs. the same pages written by hand; returns the wall-time ratio."""
+#: Every ratio of one ``--compare`` run, printed together at the end.
+SUMMARY: dict[str, str] = {}
+
+
+def compare_static(root: Path, args: argparse.Namespace, with_static: bool = True) -> float:
+    """The extension vs. the raw-HTML floor (and, ``with_static``, vs. the same pages written
+    by hand); a no-change rebuild vs. the floor. Returns extension/floor wall time."""
     ops = generate_spec(root, args.resources, args.paths)
     count = sum(len(o) for o in ops.values())
-    variants = {"extension": extension_project(root), "static": static_project(root, ops)}
-    print(f"Swagger 1.2 extension vs. hand-written reST: {count} operations in {len(ops)} resources; "
-          f"{args.repeat} build(s) per variant")
+    ext = extension_project(root)
+    print(f"Swagger 1.2 extension vs. the raw-HTML floor{' and hand-written reST' if with_static else ''}: "
+          f"{count} operations in {len(ops)} resources; {args.repeat} build(s) per variant (the fastest counts)")
     results: dict[str, tuple[float, float]] = {}
-    for name, src in variants.items():
-        runs = [measure(src, root / "_build" / name) for _ in range(args.repeat)]
+
+    def record(name: str, runs: list[tuple[float, float]]) -> None:
         results[name] = (min(r[0] for r in runs), max(r[1] for r in runs))
-        print(f"  {name:<10} {results[name][0]:7.2f} s  {results[name][1]:7.1f} MB peak")
-    time_ratio = results["extension"][0] / results["static"][0]
-    memory_ratio = results["extension"][1] / results["static"][1]
-    print(f"  ratio      {time_ratio:7.2f} x  {memory_ratio:7.2f} x   (extension / static)")
+        print(f"  {name:<18} {results[name][0]:7.2f} s  {results[name][1]:7.1f} MB peak")
+
+    record("extension", [measure(ext, root / "_build" / "extension") for _ in range(args.repeat)])
+    rebuilds = []
+    for _ in range(args.repeat):  # nothing changed, no -E: what an edit-and-look cycle costs at least
+        run = run_build(ext, root / "_build" / "extension", fresh=False, timeout=args.timeout)
+        if not run.ok:
+            raise SystemExit(f"rebuild of {ext} failed: {run.error}")
+        rebuilds.append((run.seconds, run.peak_mb))
+    record("no-change rebuild", rebuilds)
+    floor = floor_project(root, ext, root / "_build" / "extension")
+    record("floor (raw HTML)", [measure(floor, root / "_build" / "floor") for _ in range(args.repeat)])
+    if with_static:
+        record("static reST", [measure(static_project(root, ops), root / "_build" / "static") for _ in range(args.repeat)])
+    ratio = results["extension"][0] / results["floor (raw HTML)"][0]
+    SUMMARY["Swagger 1.2 extension / floor"] = f"{ratio:6.2f} x   (goal <= 1.5)"
+    SUMMARY["no-change rebuild / floor"] = f"{results['no-change rebuild'][0] / results['floor (raw HTML)'][0]:6.2f} x   (goal <= 0.5)"
+    print(f"  ratio extension/floor {ratio:5.2f} x time, {results['extension'][1] / results['floor (raw HTML)'][1]:5.2f} x memory")
+    if with_static:
+        static_ratio = results["extension"][0] / results["static reST"][0]
+        SUMMARY["Swagger 1.2 extension / static reST"] = f"{static_ratio:6.2f} x"
+        print(f"  ratio extension/static {static_ratio:5.2f} x time, {results['extension'][1] / results['static reST'][1]:5.2f} x memory")
     pages = sorted(p.name for p in (root / "_build" / "extension" / "api").glob("*.html"))
     print(f"  extension pages under api/: {len(pages)} ({pages[0]} ... {pages[-1]})")
-    return time_ratio
+    return ratio
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--compare", choices=("all", "static", "openapi"), default="all",
-                        help="static: vs. hand-written reST; openapi: vs. sphinxcontrib-openapi; all: both (default)")
+    parser.add_argument("--compare", choices=("all", "static", "floor", "openapi"), default="all",
+                        help="floor: vs. the raw-HTML floor; static: also vs. hand-written reST; "
+                             "openapi: vs. sphinxcontrib-openapi; all: everything (default)")
     parser.add_argument("--resources", type=int, default=40)
     parser.add_argument("--paths", type=int, default=10, help="paths per resource (two operations each)")
     parser.add_argument("--repeat", type=int, default=1, help="builds per variant of --compare static; the fastest counts")
@@ -500,9 +608,10 @@ def main(argv: list[str] | None = None) -> int:
     root = args.keep or Path(tempfile.mkdtemp(prefix="apidocs-bench-"))
     status = 0
     try:
-        if args.compare in ("all", "static"):
-            time_ratio = compare_static(root, args)
-            if args.check is not None and time_ratio > args.check:
+        if args.compare in ("all", "static", "floor"):
+            compare_static(root, args, with_static=args.compare != "floor")
+            time_ratio = float(SUMMARY.get("Swagger 1.2 extension / static reST", "nan x").split()[0])
+            if args.check is not None and args.compare != "floor" and time_ratio > args.check:
                 print(f"FAIL: time ratio {time_ratio:.2f} > {args.check}")
                 status = 1
         if args.compare in ("all", "openapi"):
@@ -511,6 +620,10 @@ def main(argv: list[str] | None = None) -> int:
                 shown = "not measured" if speedup is None else f"{speedup:.1f} x"
                 print(f"FAIL: sphinx_apidocs speed-up over sphinxcontrib-openapi {shown} < {args.check_openapi} x")
                 status = 1
+        if SUMMARY:
+            print("\nAll ratios of this run (wall time; the fastest of --repeat builds where repeated)")
+            for label, value in SUMMARY.items():
+                print(f"  {label:<44} {value}")
         return status
     finally:
         if args.keep is None:

@@ -147,6 +147,7 @@ class ExampleBuilder:
             self._resources.setdefault(resource.resource_path, resource)
         self._cache: dict[Hashable, tuple[Any, int, Any]] = {}
         self._compiled: dict[int, tuple[FilterTree, Filter]] = {}
+        self._compiled_equal: dict[FilterTree, Filter] = {}
         self._components: dict[str, _Components] = {}
         self._neighbours: dict[tuple[str, int], list[Model]] = {}
         self._model_examples: dict[int, Any] = {}
@@ -207,12 +208,25 @@ class ExampleBuilder:
         return value
 
     def compiled(self, tree: FilterTree) -> Filter:
-        """The compiled filter of ``tree`` (cached per tree object)."""
+        """The compiled filter of ``tree``, cached per tree object and shared by equal trees
+        (the operations of a resource often have the same whitelist; a compiled filter
+        depends on nothing but its tree, and equal trees are the same whitelist)."""
         found = self._compiled.get(id(tree))
         if found is None or found[0] is not tree:
             if len(self._compiled) > 4096:
                 self._compiled.clear()
-            found = self._compiled[id(tree)] = (tree, compile_filter(tree))
+                self._compiled_equal.clear()
+            try:  # a tree's hash and equality recurse: a very deep one is not shared
+                compiled = self._compiled_equal.get(tree)
+            except RecursionError:
+                compiled = None
+            if compiled is None:
+                compiled = compile_filter(tree)
+                try:
+                    self._compiled_equal[tree] = compiled
+                except RecursionError:
+                    pass
+            found = self._compiled[id(tree)] = (tree, compiled)
         return found[1]
 
     # -- models --------------------------------------------------------------------------

@@ -12,6 +12,16 @@ documents are reported together, so a user fixes a spec in one round trip.
   ``x-`` extensions are tolerated everywhere.
 - Any document: nesting deeper than :data:`MAX_JSON_DEPTH` (:func:`depth_problem`).
 
+**Two validators, one verdict.** Each document is first checked by the same schema compiled
+to Python code by ``fastjsonschema`` (once per process; about 20 times faster than
+``jsonschema`` on a large document). It only ever answers "valid": whenever it rejects a
+document — or fails in any way, or is not installed — ``jsonschema`` validates that document
+and makes the one-line located messages, exactly as before. So the fast check can only skip
+the slow one for a document ``jsonschema`` would accept too; where the two libraries' rules
+differ, the compiled schema is made the stricter one (:func:`_stricter`: an ``enum`` of
+numbers refuses booleans, which Python's ``True == 1`` would let through), and
+``tests/test_build_speed_paths.py`` holds them to it on generated documents.
+
 The loader calls :func:`swagger1_problems` / :func:`openapi_problems` before reading a
 document set; :mod:`.sources` calls :func:`validate_document` on a resource listing before
 it fetches the declarations the listing names.
@@ -27,6 +37,12 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
 
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError
+
+_compile: Callable[..., Callable[[Any], Any]] | None
+try:  # without it every document takes the jsonschema path
+    from fastjsonschema import compile as _compile
+except ImportError:  # pragma: no cover - a declared dependency
+    _compile = None
 
 from sphinx_apidocs.errors import json_pointer, one_line
 from sphinx_apidocs.spec.detect import is_31, major, openapi_version
@@ -174,6 +190,68 @@ def openapi_problems(root: Document, others: Sequence[Document]) -> list[str]:
         return [f"{where}: nested too deeply to validate"]
 
 
+# -- the fast check: the same schema compiled to code ---------------------------------------
+
+
+class _NoFastCheck(Exception):
+    """A schema the fast check cannot be made as strict as ``jsonschema`` for."""
+
+
+def _stricter(node: Any) -> Any:
+    """The schema with every ``enum``/``const`` of numbers also refusing booleans (and of
+    booleans, numbers): ``jsonschema`` tells ``true`` from ``1``, compiled code compares with
+    Python's ``==``, which does not. Raises :class:`_NoFastCheck` for an ``enum`` that mixes
+    both or holds arrays or objects (no shipped schema has one)."""
+    if isinstance(node, list):
+        return [_stricter(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {key: _stricter(value) for key, value in node.items()}
+    values: list[Any] | None = None
+    if isinstance(node.get("enum"), list):
+        values = node["enum"]
+    elif "const" in node and not isinstance(node["const"], dict):
+        values = [node["const"]]
+    if values is not None:
+        if any(isinstance(value, (dict, list)) for value in values):
+            raise _NoFastCheck()
+        booleans = any(isinstance(value, bool) for value in values)
+        numbers = any(isinstance(value, (int, float)) and not isinstance(value, bool) for value in values)
+        if booleans and numbers:
+            raise _NoFastCheck()
+        guard = {"not": {"type": "boolean"}} if numbers else {"not": {"type": "number"}} if booleans else None
+        if guard is not None:
+            result["allOf"] = [*result.get("allOf", []), guard]
+    return result
+
+
+@lru_cache(maxsize=None)
+def _fast_check(schema_file: str, definition: str) -> Callable[[Any], Any] | None:
+    """``definition`` of ``schema_file`` compiled by ``fastjsonschema`` (no defaults filled
+    in, no ``format`` checks: ``jsonschema`` checks none either), or ``None``."""
+    if _compile is None:  # pragma: no cover - a declared dependency
+        return None
+    try:
+        schema = _stricter({**load_schema(schema_file), "$ref": f"#/definitions/{definition}"})
+        check = _compile(schema, handlers={}, use_default=False, use_formats=False)
+    except Exception:  # pragma: no cover - the slow path still validates
+        return None
+    return check
+
+
+def fast_valid(schema_file: str, definition: str, data: Any) -> bool:
+    """Does the compiled schema accept ``data``? ``False`` on any doubt (a rejection, an
+    error of the compiled code, no compiler): ``jsonschema`` then decides."""
+    check = _fast_check(schema_file, definition)
+    if check is None:
+        return False
+    try:
+        check(data)
+    except Exception:  # JsonSchemaValueException, RecursionError...: the full validator decides
+        return False
+    return True
+
+
 # -- Swagger 1.x ---------------------------------------------------------------------------
 
 
@@ -183,9 +261,11 @@ def _validator(kind: str) -> Draft7Validator:
     return Draft7Validator({**root, "$ref": f"#/definitions/{kind}"})
 
 
-def validate_document(data: Any, kind: str, where: str) -> list[str]:
+def validate_document(data: Any, kind: str, where: str, *, fast: bool = True) -> list[str]:
     """Problems of ``data`` as a Swagger 1.x ``listing`` or ``declaration``, one line each,
-    sorted by place."""
+    sorted by place (``fast``: skip ``jsonschema`` for a document the compiled check accepts)."""
+    if fast and fast_valid(SWAGGER1_SCHEMA_FILE, kind, data):
+        return []
     errors = (leaf for error in _validator(kind).iter_errors(data) for leaf in _specific(error))
     return _lines(errors, where, lambda e: list(e.absolute_path), describe)
 
@@ -324,8 +404,11 @@ def definition_for(version: str) -> str:
     return "openapi31" if is_31(version) else "openapi30"
 
 
-def validate_openapi(data: Any, version: str, where: str) -> list[str]:
-    """Problems of the root document, one line each, sorted by place (at most ``MAX_PROBLEMS``)."""
+def validate_openapi(data: Any, version: str, where: str, *, fast: bool = True) -> list[str]:
+    """Problems of the root document, one line each, sorted by place (at most ``MAX_PROBLEMS``;
+    ``fast``: skip ``jsonschema`` for a document the compiled check accepts)."""
+    if fast and fast_valid(OPENAPI_SCHEMA_FILE, definition_for(version), data):
+        return []
     lines = _lines(_openapi_validator(definition_for(version)).iter_errors(data), where, _path, describe_openapi)
     if len(lines) > MAX_PROBLEMS:
         lines = lines[:MAX_PROBLEMS] + [f"{where}: ... and {len(lines) - MAX_PROBLEMS} more problems"]
