@@ -172,18 +172,25 @@ def swagger1_problems(declarations: Sequence[Document]) -> list[str]:
     return [p for p in (depth_problem(d.data, redact_url(d.location)) for d in declarations) if p]
 
 
+def _version_and_depth(root: Document, others: Sequence[Document]) -> tuple[str, list[str]]:
+    """The OpenAPI/Swagger version of a document set, and the problems that come before any
+    schema: an unsupported version, then documents nested too deeply (before anything
+    recursive sees them)."""
+    try:
+        version = openapi_version(root.data)
+    except ValueError as exc:
+        return "", [f"{redact_url(root.location)}: {exc}"]
+    return version, [p for p in (depth_problem(d.data, redact_url(d.location)) for d in (root, *others)) if p]
+
+
 def openapi_problems(root: Document, others: Sequence[Document]) -> list[str]:
     """The problems of a Swagger 2.0 / OpenAPI 3.x document set, in the first step that has
     some: an unsupported version, then documents nested too deeply (before anything
     recursive sees them), then the root document's schema problems."""
     where = redact_url(root.location)
-    try:
-        version = openapi_version(root.data)
-    except ValueError as exc:
-        return [f"{where}: {exc}"]
-    deep = [p for p in (depth_problem(d.data, redact_url(d.location)) for d in (root, *others)) if p]
-    if deep:
-        return deep
+    version, stop = _version_and_depth(root, others)
+    if stop:
+        return stop
     try:
         return validate_openapi(root.data, version, where)
     except RecursionError:  # the depth check above should make this unreachable
@@ -510,13 +517,9 @@ def strict_problems(root: Document, others: Sequence[Document] = ()) -> list[str
     (imported here, only for this). References are looked up among the loaded documents
     only: the validator reads no file and makes no request. Never raises."""
     where = redact_url(root.location)
-    try:
-        version = openapi_version(root.data)
-    except ValueError as exc:
-        return [f"{where}: {exc}"]
-    deep = [p for p in (depth_problem(d.data, redact_url(d.location)) for d in (root, *others)) if p]
-    if deep:
-        return deep
+    version, stop = _version_and_depth(root, others)
+    if stop:
+        return stop
     try:
         import openapi_spec_validator as osv
     except ImportError:  # pragma: no cover - a declared dependency
