@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from sphinx_apidocs.spec import load_spec
-from sphinx_apidocs.sphinxext.stubs import MARKER, plain_title, resource_title, slug
+from sphinx_apidocs.sphinxext.markup import plain_line as plain_title
+from sphinx_apidocs.sphinxext.stubs import MARKER, resource_title, slug
 from sphinx_projects.buildtools import build
 
 #: Every separator ``str.splitlines`` (and so docutils) breaks lines on.

@@ -122,8 +122,7 @@ def requirement_runs(requirements: Sequence[SecurityRequirement], schemes: Mappi
                 runs.append(Text(" and "))
             runs.append(Code(name))
             scheme = schemes.get(name)
-            if scheme is not None:
-                runs.append(Text(f" ({scheme_kind(scheme)})"))
+            runs.append(Text(f" ({scheme_kind(scheme)})" if scheme is not None else " (not declared in the spec)"))
             if scopes:
                 runs.append(Text(" with scope " if len(scopes) == 1 else " with scopes "))
                 for number, scope in enumerate(scopes):

@@ -39,7 +39,7 @@ from sphinx_apidocs.sphinxext.auth_content import operation_field, schemes_secti
 from sphinx_apidocs.sphinxext.constraint_content import constraint_phrases, joined, value_paragraph, value_text
 from sphinx_apidocs.sphinxext.example_content import payload_blocks, request_blocks, response_blocks
 from sphinx_apidocs.sphinxext.fields import FieldRow, is_void
-from sphinx_apidocs.sphinxext.markup import Flavour
+from sphinx_apidocs.sphinxext.markup import Flavour, plain_line
 
 _FIELDS = ("api-fields",)
 
@@ -143,7 +143,7 @@ def table(header: Sequence[str], rows: Iterable[tuple[Cell, ...]], widths: tuple
 
 def operation_title(op: Operation) -> str:
     """``GET /pets``; a webhook or callback with its kind first: ``WEBHOOK POST newPet``."""
-    title = f"{op.method} {op.path}"
+    title = plain_line(f"{op.method} {op.path}")
     return title if op.kind == "operation" else f"{op.kind.upper()} {title}"
 
 

@@ -32,6 +32,7 @@ from sphinx.util.nodes import make_id
 from sphinx_apidocs.spec.model import Operation, Resource
 from sphinx_apidocs.sphinxext.compose import operation_title
 from sphinx_apidocs.sphinxext.links import MODELS_PAGE, PlacedModel
+from sphinx_apidocs.sphinxext.markup import plain_line
 from sphinx_apidocs.sphinxext.render import placeholder
 from sphinx_apidocs.sphinxext.state import BuildState, get_state
 from sphinx_apidocs.sphinxext.warnings import Location, Warn, warn
@@ -203,7 +204,8 @@ class OperationDirective(ApiObject[Operation]):
         method = self.subject.method.upper()
         signode += addnodes.desc_annotation(method, method, classes=["api-method", f"api-method-{method.lower()}"])
         signode += addnodes.desc_sig_space()
-        signode += addnodes.desc_name(self.subject.path, self.subject.path)
+        path = plain_line(self.subject.path)  # one line: a line break is a request in a man page
+        signode += addnodes.desc_name(path, path)
         return self.subject.nickname
 
     def method_and_path(self) -> str:
@@ -241,7 +243,8 @@ class ModelObject(ApiObject[PlacedModel]):
     def handle_signature(self, sig: str, signode: addnodes.desc_signature) -> str:
         model = self.subject.model
         signode += addnodes.desc_annotation("model ", "model ")
-        signode += addnodes.desc_name(model.id, model.id)
+        name = plain_line(model.id)
+        signode += addnodes.desc_name(name, name)
         return self.subject.name
 
     def display_name(self) -> str:
@@ -303,8 +306,9 @@ class ResourceDirective(ApiObject[Resource]):
 
     def handle_signature(self, sig: str, signode: addnodes.desc_signature) -> str:
         path = self.subject.resource_path
+        shown = plain_line(path)
         signode += addnodes.desc_annotation("resource ", "resource ")
-        signode += addnodes.desc_name(path, path)
+        signode += addnodes.desc_name(shown, shown)
         return path
 
     def display_name(self) -> str:

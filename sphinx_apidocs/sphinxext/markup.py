@@ -32,9 +32,11 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from html.parser import HTMLParser
 from typing import Literal, Union
+from urllib.parse import quote
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -104,11 +106,28 @@ def safe_url(url: str) -> str | None:
         return None
     match = _SCHEME.match(cleaned)
     if match:
-        return cleaned if match.group()[:-1].lower() in SCHEMES else None
+        return quote(cleaned, safe=_URL_SAFE) if match.group()[:-1].lower() in SCHEMES else None
     slashed = cleaned.replace("\\", "/")
     if slashed.startswith("//") or ":" in re.split(r"[/?#]", slashed, maxsplit=1)[0]:
         return None
-    return cleaned
+    return quote(cleaned, safe=_URL_SAFE)
+
+
+def plain_line(text: str) -> str:
+    """Spec text as one plain line, for titles, signatures and index entries: whitespace
+    (every Unicode line separator included) collapsed to single spaces; other control
+    characters and lone surrogates (which no output encoding can write) dropped. Format
+    characters stay: emoji sequences need them. A line break in a signature would start a
+    request in a man page (``\n.so FILE``), so no name ever keeps one."""
+    if text.isprintable():  # the common case: nothing to drop, no line break
+        return " ".join(text.split()) if "  " in text or text != text.strip() else text
+    kept = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cs"))
+    return " ".join(kept.split())
+
+
+#: What RFC 3986 lets stand in a URL; everything else (``\``, space, quotes, braces...) is
+#: percent-encoded, so no writer's own escapes (roff's ``\``) can hide in a link target.
+_URL_SAFE = "-._~:/?#[]@!$&'()*+,;=%"
 
 
 # -- plain text (1.x text without tags) -----------------------------------------------------

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from typing import TYPE_CHECKING, ClassVar
 
 from docutils import nodes
@@ -47,6 +46,7 @@ from sphinx_apidocs.sphinxext.directives import (
     nested,
     shared_models,
 )
+from sphinx_apidocs.sphinxext.markup import plain_line
 from sphinx_apidocs.sphinxext.state import BuildState, get_state
 from sphinx_apidocs.sphinxext.warnings import Warn, logger, warn
 
@@ -71,25 +71,17 @@ def slug(resource_path: str) -> str:
     return words[:MAX_SLUG].rstrip("-") or "root"
 
 
-def plain_title(text: str) -> str:
-    """Spec text as a one-line title: whitespace (every Unicode line separator included)
-    collapsed to single spaces; other control characters and lone surrogates (which no
-    output encoding can write) dropped. Format characters stay: emoji sequences need them."""
-    kept = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cs"))
-    return " ".join(kept.split())
-
-
 def resource_title(resource: Resource) -> str:
     """A page's title: the resource's description when it is short enough, else its path."""
-    description = plain_title(resource.description)
+    description = plain_line(resource.description)
     if description and len(description) <= MAX_TITLE:
         return description
-    return plain_title(resource.resource_path) or "/"
+    return plain_line(resource.resource_path) or "/"
 
 
 def spec_title(spec: ApiSpec) -> str:
     """The overview page's title: the spec's own title, or a neutral one."""
-    return plain_title(spec.info.title) or DEFAULT_TITLE
+    return plain_line(spec.info.title) or DEFAULT_TITLE
 
 
 def page_names(spec: ApiSpec, reserved: frozenset[str] = frozenset()) -> dict[str, str]:

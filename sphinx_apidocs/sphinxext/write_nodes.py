@@ -67,11 +67,41 @@ def _same_shape() -> bool:
 el: Callable[..., Any] = _el_fast if _same_shape() else _el_checked
 
 
+#: Every character ``str.splitlines`` breaks on, made a space outside code blocks (for
+#: builders that are not HTML): a line break inside a paragraph is just a space there, and in
+#: a man page a line that starts with ``.`` is a request (``\n.so FILE``).
+_LINE_BREAKS = str.maketrans(dict.fromkeys("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029", " "))
+
+
+def writable(text: str) -> str:
+    """``text`` as every output encoding can write it: a lone surrogate (valid in a JSON
+    string escape, not in UTF-8) becomes U+FFFD instead of failing the build."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return text
+
+
+def _html_text(text: str) -> nodes.Text:
+    return nodes.Text(text)
+
+
+def _line_text(text: str) -> nodes.Text:
+    return nodes.Text(writable(text).translate(_LINE_BREAKS))
+
+
 class NodeWriter:
     """Writes the content of one document; links resolved for ``links.docname``."""
 
     def __init__(self, links: Links) -> None:
         self.links = links
+        # HTML writers escape and encode everything themselves (and the parity test holds
+        # these nodes to the HTML writer's bytes); other builders get one-line, encodable text.
+        self.html = getattr(links.builder, "format", "") == "html"
+        self.text = _html_text if self.html else _line_text
         self._blocks: dict[type, Callable[[Any], nodes.Node]] = {
             content.Paragraph: self.paragraph,
             content.Rubric: self.rubric,
@@ -91,13 +121,13 @@ class NodeWriter:
         result: list[nodes.Node] = []
         for run in items:
             if type(run) is content.Text:
-                result.append(nodes.Text(run.text))
+                result.append(self.text(run.text))
             elif type(run) is content.Code:
-                result.append(el(nodes.literal, nodes.Text(run.text)))
+                result.append(el(nodes.literal, self.text(run.text)))
             elif type(run) is content.Link:
                 result.extend(self.link(run))
             elif type(run) is content.Strong:
-                result.append(el(nodes.strong, nodes.Text(run.text)))
+                result.append(el(nodes.strong, self.text(run.text)))
             elif type(run) is content.Emphasis:
                 result.append(el(nodes.strong if run.strong else nodes.emphasis, *self.runs(run.runs)))
             elif type(run) is content.ExternalLink:
@@ -143,8 +173,9 @@ class NodeWriter:
     def code_block(self, item: content.CodeBlock) -> nodes.literal_block:
         """A literal block Sphinx highlights as ``language`` (``force``: text that does not lex
         is written as it is, without a warning)."""
-        node = el(nodes.literal_block, nodes.Text(item.text), language=item.language, force=True)
-        node.rawsource = item.text
+        text = item.text if self.html else writable(item.text)
+        node = el(nodes.literal_block, nodes.Text(text), language=item.language, force=True)
+        node.rawsource = text
         return node
 
     def cell(self, cell: content.Cell) -> nodes.entry:

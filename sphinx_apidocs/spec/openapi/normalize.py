@@ -646,26 +646,29 @@ class OpenApiReader:
             self._warn_at(location, pointer, ignored("security", "an array", raw))
             return ()
         found: list[SecurityRequirement] = []
+        undeclared: list[SecurityRequirement] = []  # kept only if nothing else is left
         for i, requirement in enumerate(raw):
             if not isinstance(requirement, dict):
                 self._warn_at(location, (*pointer, i), ignored("security requirement", "an object", requirement))
                 continue
             schemes: list[tuple[str, tuple[str, ...]]] = []
+            declared = True
             for name, scopes in requirement.items():
                 if name not in self.security_schemes:
                     self._warn_at(
                         location, (*pointer, i, name),
                         f"security requirement ignored: scheme {name!r} is not declared",
                     )
-                    break
+                    declared = False
                 if not isinstance(scopes, list):
                     if scopes is not None:
                         self._warn_at(location, (*pointer, i, name), ignored("scopes", "an array", scopes))
                     scopes = []
-                schemes.append((name, tuple(s for s in scopes if isinstance(s, str))))
-            else:
-                found.append(SecurityRequirement(tuple(schemes)))
-        return tuple(found)
+                schemes.append((str(name), tuple(s for s in scopes if isinstance(s, str))))
+            (found if declared else undeclared).append(SecurityRequirement(tuple(schemes)))
+        # Every alternative names an undeclared scheme: the operation still needs *something*;
+        # saying "none" would be wrong, so the requirements stay (the page marks the names).
+        return tuple(found or undeclared)
 
     # -- examples ------------------------------------------------------------------------
 
