@@ -176,3 +176,48 @@ def test_deep_data_through_inlined_levels():
         assert out_f == expected and out_g == expected
     finally:
         sys.setrecursionlimit(old)
+
+
+def _constants(code: Any) -> list[Any]:
+    found, stack = [], [code]
+    while stack:
+        for value in stack.pop().co_consts:
+            if isinstance(value, type(code)):
+                stack.append(value)
+            elif isinstance(value, tuple):
+                found.extend(value)
+            else:
+                found.append(value)
+    return found
+
+
+def test_keys_are_the_names_as_constants_and_no_placeholder_is_left():
+    # names that look like the placeholders, in an order that would show a wrong mapping
+    names = ["$1", "$0", "'$2'", "$3", "b"]
+    tree = FilterTree(
+        tuple((name, None) for name in names[:3]) + (("$3", FilterTree((("$0", None), ("b", None)))),)
+    )
+    value = {"$0": 0, "$1": 1, "'$2'": 2, "$3": {"$0": 3, "b": 4, "$1": 5}, "$2": 6}
+    f = compile_filter(tree)
+    assert identical(f(value), reference(tree, value))
+    assert identical(f([value, value]), reference(tree, [value, value]))
+    assert identical(module_filter(tree)(value), reference(tree, value))
+    strings = {c for c in _constants(f.__code__) if type(c) is str}
+    assert strings <= set(names)  # only the names themselves: every placeholder replaced
+
+
+def test_lists_of_lists_inline_and_keep_their_guards():
+    tree = FilterTree.from_paths(["name", "grid.a", "grid.b"])
+    f, g = compile_filter(tree), module_filter(tree)
+    rows = [[{"a": 1, "b": 2, "c": 3}, Sub(a=1, b=2), None, ({"a": 1, "b": 2},), [{"a": 5, "b": 6}]], (), None, 7]
+    values = [
+        {"name": "n", "grid": [[{"a": i, "b": i, "c": 0} for i in range(3)] for _ in range(3)]},
+        {"name": "n", "grid": rows},
+        {"name": "n", "grid": [[{"a": 1}]]},  # a missing key inside a row
+        {"name": "n", "grid": [[defaultdict(list, a=1, b=2)]]},
+    ]
+    for _ in range(HOT + 40):
+        for value in values + [values]:
+            expected = reference(tree, value)
+            assert identical(f(value), expected) and identical(g(value), expected)
+    assert "c" not in values[3]["grid"][0][0]

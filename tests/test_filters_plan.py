@@ -72,7 +72,10 @@ def test_the_generated_module_is_the_plan_written_out():
     plan = plan_of(*trees.values())
     source = module_source(trees, sources=["s.yaml"], command="c")
     assert len(re.findall(r"^_n\d+ = ", source, re.M)) == len(plan.nodes)  # a statement per node
-    assert len(re.findall(r"^def _s\d+\(", source, re.M)) == len(plan.shapes)  # a factory per shape
+    shared = [shape for shape in plan.shapes if shape.kind != "group"]
+    assert len(re.findall(r"^def _s\d+\(", source, re.M)) == len(shared)  # a factory per shared shape
+    groups = [index for index, node in enumerate(plan.nodes) if not node.star]
+    assert re.findall(r"^def (_g\d+)\(", source, re.M) == [f"_g{index}" for index in groups]  # a level's own code
     assert "    _K[0]: _n%d," % plan.roots[0] in source and "    _K[1]: _n%d," % plan.roots[1] in source
     assert module_source(trees, sources=["s.yaml"], command="c") == source  # deterministic
 

@@ -41,7 +41,8 @@ PLAIN_HOSTILE = [
     "'", '"', "\\", "\n", "\r\n", "\x00", "\ud800", "\u2028", "{0}", "%s", "#", "", " ",
     "class", "def", "None", "lambda", "return", "__builtins__", "__import__", "_K", "_Mapping",
     "FILTERS", "d", "x", "r", "c", "g", "k0", "k1", "f1", "node", "other", "state", "fallback",
-    "containers", "mode", "_s0", "_n0", "type", "dict", "list", "isinstance", "x" * 5000,
+    "containers", "mode", "_s0", "_n0", "_g0", "type", "dict", "list", "isinstance", "x" * 5000,
+    "$0", "$1", "'$0'", "y0", "w0",
 ]
 
 
@@ -110,12 +111,13 @@ def generated_module_facts(source: str) -> None:
     """What makes the generated module safe, checked on its syntax tree rather than assumed:
     identifiers come from the templates and counters; the only imports are the stdlib's
     ``Mapping``; string constants other than docstrings sit in the ``_K``
-    table, which is a tuple of plain literals; ``_K`` is only ever subscripted with integer
-    constants.
+    table, which is a tuple of plain literals, or are constant keys in the code of a level
+    (``_gN``), each one written exactly as ``str_literal`` writes a name of that table;
+    ``_K`` is only ever subscripted with integer constants.
     """
     tree = ast.parse(source)
     vocabulary = re.compile(
-        r"^(_K|_Mapping|_deep|_pick|FILTERS|_s\d+|_n\d+|k\d+|f\d+|t\d+|v\d+|x\d+|d|x|r|c|g|k|f|i|node|other|many|part|fns|"
+        r"^(_K|_Mapping|_deep|_pick|FILTERS|_s\d+|_g\d+|_n\d+|k\d+|f\d+|t\d+|v\d+|w\d+|x\d+|y\d+|d|x|r|c|g|k|f|i|node|other|many|part|fns|"
         r"state|fallback|keys|children|containers|mode|top|stack|out|slot|spec|type|dict|list|tuple|"
         r"isinstance|len|range|zip|"
         r"KeyError|RecursionError)$"
@@ -131,13 +133,22 @@ def generated_module_facts(source: str) -> None:
     assert all(isinstance(e, ast.Constant) and type(e.value) is str for e in table.value.elts)
     docstrings = {id(n.body[0].value) for n in ast.walk(tree) if isinstance(n, (ast.Module, ast.FunctionDef)) and n.body and isinstance(n.body[0], ast.Expr)}
     in_table = {id(e) for e in table.value.elts}
+    names = {e.value for e in table.value.elts}
+    level_keys = set()  # the str constants inside the code of a level, ``_gN``
+    for function in tree.body:
+        if isinstance(function, ast.FunctionDef) and re.fullmatch(r"_g\d+", function.name):
+            for node in ast.walk(function):
+                if isinstance(node, ast.Constant) and type(node.value) is str:
+                    assert node.value in names, node.value
+                    assert ast.get_source_segment(source, node) == str_literal(node.value)
+                    level_keys.add(id(node))
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
             assert vocabulary.match(node.id), node.id
         elif isinstance(node, ast.arg):
             assert vocabulary.match(node.arg), node.arg
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            assert id(node) in in_table or id(node) in docstrings, node.value
+            assert id(node) in in_table or id(node) in level_keys or id(node) in docstrings, node.value
         elif isinstance(node, ast.Subscript) and getattr(node.value, "id", "") == "_K":
             assert isinstance(node.slice, ast.Constant) and type(node.slice.value) is int
         elif isinstance(node, ast.Attribute):

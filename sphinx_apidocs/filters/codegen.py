@@ -1,21 +1,23 @@
 """Python source for filter nodes, and the stand-alone generated module.
 
-Why generate source: CPython builds a dict fastest from a dict *literal*, and a literal needs a
-fixed number of entries, so each node shape (``plan.Shape``: leaf or container per field) gets
-its own factory function. Field names never appear in this source: a factory takes every inlined
-level's names as a tuple ``keys`` (unpacked into ``k0, k1, ...``) and the functions it calls
-or falls back to as a tuple ``fns`` (``f0, f1, ...``), so the text depends only on the shape
-and every identifier comes from a template or a counter (``tN``, ``vN``, ``xN`` for inlined
-values). ``compile`` calls the factories with the
-exact ``str`` names of a plan; ``module_source`` writes calls that read them from a table of
-literals (``_K``).
+Why generate source: CPython builds a dict fastest from a dict *literal* with constant keys,
+and a literal needs a fixed number of entries, so each node shape (``plan.Shape``: the inline
+structure of a level) gets its own factory function. Field names never appear in the text
+the closures compile: a group factory's keys are placeholder constants (``'$0'``, ``'$1'``...,
+``placeholder``) that ``compile.bind`` replaces, in each node's copy of the code objects, with
+the exact ``str`` names, so the keys are constants as in hand-written code, the text depends
+only on the shape, and every identifier comes from a template or a counter (``tN``, ``vN``,
+``wN`` for inlined values, ``xN``, ``yN`` for list elements; ``fN`` the functions it calls or
+falls back to, from a tuple ``fns``). ``module_source`` writes each level's code with its
+names as ``str_literal`` constants (and the table ``_K`` of them for the rest).
 
 A node function writes its whole response in one expression, as an expert writes one endpoint
 by hand: its own dict literal with its children's literals inlined (``Plan.group``: a child is
-its literal for an exact ``dict``, a list comprehension of literals for an exact ``list``, and
-its general node for anything else; a ``*`` child is ``.copy()`` of an exact ``dict``), so a
-nested object costs a type check, not a call. An exact list of objects is one comprehension of
-literals. A ``try`` costs nothing on 3.11 when nothing is raised: a ``KeyError`` anywhere (a
+its literal for an exact ``dict``; a child of the node's own level is also a list comprehension
+of literals for an exact ``list``, with a nested one for the rows of a list of lists on the
+``dict`` path; anything else goes to the child's general node; a ``*`` child is ``.copy()`` of
+an exact ``dict``), so a nested object costs a type check, not a call. An exact list of
+objects is one comprehension of literals. A ``try`` costs nothing on 3.11 when nothing is raised: a ``KeyError`` anywhere (a
 missing key at any inlined level) sends the level to its *fallback*, generated per field count
 (``other`` for one value, ``many`` for a list): ``None`` stays ``None``, tuples map element-wise,
 non-mappings become ``None``, and objects with missing keys take unrolled ``in`` checks, their
@@ -39,7 +41,7 @@ produce (and more) is filtered, not crashed on, and shallow data never pays for 
 from __future__ import annotations
 
 import ast
-from typing import Mapping, NamedTuple, Sequence
+from typing import Callable, Mapping, NamedTuple, Sequence
 
 from sphinx_apidocs.filters.plan import STAR, PlanNode, Shape, plan_of
 from sphinx_apidocs.filters.tree import FilterTree
@@ -123,7 +125,7 @@ def {name}():
 """
 
 _GROUP_TEMPLATE = """\
-def {name}(keys, fns, spec, fallback):
+def {name}(fns, spec, fallback):
 {unpack}    state = [0]
 
     def node(d):
@@ -258,41 +260,70 @@ def _parse(pattern: str) -> tuple[list[_Entry], int, int]:
     return top, keys, fns
 
 
-def _literal(level: list[_Entry], value: str, temp: str) -> str:
+def _literal(level: list[_Entry], value: str, temp: str, key: Callable[[int], str], lists: int = 0) -> str:
     """The entries of the dict literal for ``level`` read from the exact dict ``value``.
 
-    A called child is ``fN(value[kI])``; an inlined child binds its value to a counter-named
-    temporary (``tN`` in the node's body, ``vN`` inside comprehensions) and is its own literal
-    if that is an exact ``dict``, a list of such literals (``xN`` per element) if it is an exact
-    ``list``, and its function ``fN`` (the general node: ``None``, tuples, other mappings...)
-    otherwise; a ``*`` child is a copy of an exact ``dict`` or its function's result.
+    ``key(i)`` is the text of key number ``i`` (``kI`` in the module, a placeholder constant
+    in the closures' template, see ``placeholder``). A called child is ``fN(value[key])``; an
+    inlined child binds its value to a counter-named temporary (``tN`` in the node's body,
+    ``vN`` inside comprehensions) and is its own literal if that is an exact ``dict`` and its
+    function ``fN`` (the general node: ``None``, tuples, other mappings...) otherwise. With
+    ``lists`` (the node's own level only) its children also take an exact ``list`` inline: a
+    comprehension of their literal (``xN`` per element), and with ``lists == 2`` (the node's
+    ``dict`` path) that comprehension's exact-``list`` elements (rows of a list of lists) too,
+    as a nested one (``yN``). Deeper inlined levels call their function for a list, so each
+    inlined level's text is written a bounded number of times (``Plan.group`` counts them).
+    A ``*`` child is a copy of an exact ``dict`` or its function's result.
     """
     parts = []
     for entry in level:
-        key = f"k{entry.key}"
+        k = key(entry.key)
         if entry.kind == "L":
-            parts.append(f"{key}: {value}[{key}]")
+            parts.append(f"{k}: {value}[{k}]")
             continue
         fn = f"f{entry.fn}"
         if entry.kind == "C":
-            parts.append(f"{key}: {fn}({value}[{key}])")
+            parts.append(f"{k}: {fn}({value}[{k}])")
             continue
         t = f"{temp}{entry.fn}"
         if entry.kind == "S":
-            parts.append(f"{key}: ({t}.copy() if type({t} := {value}[{key}]) is dict else {fn}({t}))")
+            parts.append(f"{k}: ({t}.copy() if type({t} := {value}[{k}]) is dict else {fn}({t}))")
             continue
-        x = f"x{entry.fn}"
-        inner = _literal(entry.level, t, temp)
-        each = _literal(entry.level, x, "v")
+        inner = _literal(entry.level, t, temp, key)
+        if not lists:
+            parts.append(f"{k}: ({{{inner}}} if type({t} := {value}[{k}]) is dict else {fn}({t}))")
+            continue
+        x, y = f"x{entry.fn}", f"y{entry.fn}"
+        each = _literal(entry.level, x, "v", key)
+        rows = ""
+        if lists > 1:
+            row = _literal(entry.level, y, "w", key)
+            rows = f"[{{{row}}} if type({y}) is dict else {fn}({y}) for {y} in {x}] if type({x}) is list else "
         parts.append(
-            f"{key}: ({{{inner}}} if type({t} := {value}[{key}]) is dict else "
-            f"[{{{each}}} if type({x}) is dict else {fn}({x}) for {x} in {t}] if type({t}) is list else {fn}({t}))"
+            f"{k}: ({{{inner}}} if type({t} := {value}[{k}]) is dict else "
+            f"[{{{each}}} if type({x}) is dict else {rows}{fn}({x}) for {x} in {t}] "
+            f"if type({t}) is list else {fn}({t}))"
         )
     return ", ".join(parts)
 
 
-def factory_source(shape: Shape, name: str) -> str:
-    """Source of the factory ``name`` for ``shape`` (see the module docstring)."""
+def placeholder(index: int) -> str:
+    """The constant standing for key ``index`` in a closure factory's template: ``'$3'``.
+
+    The closures' factories are compiled with these constants, and each node's copy of the
+    code gets its exact ``str`` names put in their place in the code objects' constants
+    (``compile.bind``), so the names are constants as in hand-written code, and never text.
+    """
+    return f"'${index}'"
+
+
+def factory_source(shape: Shape, name: str, *, keys: Sequence[str] | None = None) -> str:
+    """Source of the factory ``name`` for ``shape`` (see the module docstring).
+
+    For a group, ``keys`` is the text of each key (``str_literal`` of its name, for the
+    generated module); without it the keys are ``placeholder`` constants, which ``compile``
+    replaces in each node's copy of the code.
+    """
     if shape.kind == "star":
         return _STAR_TEMPLATE.format(name=name)
     if shape.kind in ("fallback", "loop"):
@@ -321,14 +352,16 @@ def factory_source(shape: Shape, name: str) -> str:
         )
     if shape.kind != "group":
         raise ValueError(f"bad shape {shape!r}")
-    level, keys, fns = _parse(shape.pattern)
-    unpack = _unpack([f"k{i}" for i in range(keys)], "keys") + _unpack([f"f{i}" for i in range(fns)], "fns")
+    level, keys_count, fns = _parse(shape.pattern)
+    if keys is not None and len(keys) != keys_count:
+        raise ValueError(f"{shape!r} has {keys_count} keys, not {len(keys)}")
+    key: Callable[[int], str] = placeholder if keys is None else keys.__getitem__
     return _GROUP_TEMPLATE.format(
         name=name,
-        unpack=unpack,
+        unpack=_unpack([f"f{i}" for i in range(fns)], "fns"),
         misses=_MISSES,
-        literal=_literal(level, "d", "t"),
-        element=_literal(level, "x", "v"),
+        literal=_literal(level, "d", "t", key, 2),
+        element=_literal(level, "x", "v", key, 1),
     )
 
 
@@ -374,15 +407,20 @@ def module_source(
     """The generated module: ``FILTERS: dict[str, Callable]``, standard library only.
 
     Deterministic for a given input, and pure ASCII. Safety: apart from fixed templates and
-    counter-made identifiers (``_K``, ``_s3``, ``_n12``), the only variable text is (a) names
-    and nicknames as ``str_literal`` entries of the ``_K`` table, read back by index, and
-    (b) comments from line 3 on, each made by ``comment_text``. Lines 1-2 are fixed
+    counter-made identifiers (``_K``, ``_s3``, ``_g7``, ``_n12``), the only variable text is
+    (a) names and nicknames as ``str_literal`` entries of the ``_K`` table, read back by
+    index, (b) the same ``str_literal`` text of each name as a constant key in the code of
+    its level (``_gN``: a dict display and subscripts, as hand-written code has them), and
+    (c) comments from line 3 on, each made by ``comment_text``. Lines 1-2 are fixed
     (``HEADER``): Python reads an encoding declaration only there (PEP 263), and line 1 pins
     UTF-8, so nothing a user controls can change how the file is decoded.
     """
     plan = plan_of(*filters.values())
     keys: dict[str, int] = {}
-    factories = {shape: f"_s{index}" for index, shape in enumerate(plan.shapes)}
+    # the factories shared by shape: fallbacks and ``*``; a node's group is its own (``_gN``)
+    shared = [shape for shape in plan.shapes if shape.kind != "group"]
+    factories = {shape: f"_s{index}" for index, shape in enumerate(shared)}
+    groups: list[str] = []
     statements: list[str] = []
 
     def key(value: str) -> str:
@@ -398,16 +436,17 @@ def module_source(
             statements.append(f"{variable} = {factories[STAR]}()")
             return variable
         group = plan.group(index)
-        names = "".join(f"{key(name)}, " for name in group.keys)
+        for name in group.keys:
+            key(name)  # every name is in the table too
+        literals = [str_literal(name) for name in group.keys]
+        groups.append(factory_source(group.shape, f"_g{index}", keys=literals))
         calls = "".join(f"{made[child]}, " for child in group.calls)
         spec = "".join(
             f"({key(name)}, {child}), " for name, child in zip(node.names, node.children_of(made, "None"))
         )
         fallback = node.fallback
         assert fallback is not None
-        statements.append(
-            f"{variable} = {factories[group.shape]}(({names}), ({calls}), ({spec}), {factories[fallback]})"
-        )
+        statements.append(f"{variable} = _g{index}(({calls}), ({spec}), {factories[fallback]})")
         return variable
 
     # A nickname may be a str subclass: ``str.__str__`` gives its exact-str value.
@@ -420,7 +459,8 @@ def module_source(
     lines += [
         '"""Whitelist output filters: ``FILTERS[nickname](response)`` returns the filtered response.',
         "",
-        "Standard library only. Field names appear solely as string literals in ``_K``.",
+        "Standard library only. Field names appear solely as ascii() string literals: in the",
+        "table ``_K`` and, as constant keys, in each level's own code (``_gN``).",
         '"""',
         "",
         RUNTIME_SOURCE,
@@ -431,6 +471,8 @@ def module_source(
     lines += [")", ""]
     for shape, name in factories.items():
         lines += ["", factory_source(shape, name)]
+    for source in groups:
+        lines += ["", source]
     lines += [""] + statements + ["", "FILTERS = {"] + entries + ["}", ""]
     source = "\n".join(lines)
     if not source.isascii():  # pragma: no cover - every variable part is escaped above

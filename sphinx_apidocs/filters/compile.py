@@ -4,7 +4,8 @@ Each node's function inlines its children (``Plan.group``): one dict literal for
 object, nested literals for nested objects, list comprehensions for lists of them, guarded
 so that anything but an exact ``dict``/``list`` with every key present falls back to the
 general node of that level (``codegen``). The code comes from a factory generated once per
-group shape, so compiling mostly calls cached factories with the exact ``str`` names.
+group shape, so compiling mostly calls cached factories: a node's copy of its factory's code
+has the exact ``str`` names as its constants (``bind``), as hand-written code has them.
 
 Code is generated where it pays: the root's code at once, every other node's on its
 ``HOT``-th call (until then it is an interpreted ``generic_node``; a node inlined into its
@@ -26,6 +27,7 @@ import itertools
 import linecache
 import sys
 from collections.abc import Mapping
+from types import CodeType, FunctionType
 from typing import Any, Callable, NamedTuple, Sequence
 
 from sphinx_apidocs.filters.codegen import RUNTIME_SOURCE, factory_source
@@ -107,6 +109,30 @@ def generic_node(pairs: Pairs) -> Filter:
     return node
 
 
+def _constant(value: Any, names: tuple[str, ...]) -> Any:
+    """``value`` (a constant of a group factory's code) with its key placeholders replaced."""
+    if type(value) is str and value[:1] == "$" and value[1:].isdigit():
+        return names[int(value[1:])]
+    if type(value) is tuple:
+        return tuple([_constant(item, names) for item in value])
+    if type(value) is CodeType:
+        return bind(value, names)
+    return value
+
+
+def bind(code: CodeType, names: tuple[str, ...]) -> CodeType:
+    """A copy of a group factory's ``code`` (and of the code nested in it) where each key
+    placeholder (``codegen.placeholder``: ``'$I'``) is the exact ``str`` ``names[I]``.
+
+    So a node's keys are constants of its code, as in hand-written code (the cheapest load
+    and the constant-keys dict display), while the source only ever holds the placeholders.
+    """
+    for name in names:
+        if type(name) is not str:
+            raise TypeError(f"expected an exact str, not {type(name).__name__}")
+    return code.replace(co_consts=tuple([_constant(value, names) for value in code.co_consts]))
+
+
 def build(plan: Plan, index: int, made: Sequence[Filter]) -> Filter:
     """The generated function of node ``index`` (its children's functions in ``made``)."""
     node = plan.nodes[index]
@@ -117,7 +143,9 @@ def build(plan: Plan, index: int, made: Sequence[Filter]) -> Filter:
     assert fallback is not None
     spec = tuple(zip(node.names, node.children_of(made, None)))
     calls = tuple([made[child] for child in group.calls])
-    return _factory(group.shape)(group.keys, calls, spec, _factory(fallback))
+    factory = _factory(group.shape)
+    bound = FunctionType(bind(factory.__code__, group.keys), factory.__globals__, "factory")
+    return bound(calls, spec, _factory(fallback))
 
 
 def _lazy(plan: Plan, index: int, made: Sequence[Filter]) -> Filter:

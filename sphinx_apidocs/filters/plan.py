@@ -31,7 +31,7 @@ from sphinx_apidocs.filters.tree import FilterTree, bottom_up
 T = TypeVar("T")
 Leaf = TypeVar("Leaf")
 
-MAX_INLINE = 192  # entries a node's code may emit for its inlined children (each path: dict, list)
+MAX_INLINE = 96  # entries a node's code may emit for its inlined children (all its copies)
 MAX_INLINE_DEPTH = 6  # levels of children inlined below a node (nested brackets stay few)
 MAX_UNROLLED = 32  # fields of a level whose ``in`` checks are unrolled; wider ones loop
 
@@ -135,9 +135,12 @@ class Plan:
 
         The pattern is ``{`` entries ``}``, an entry per field: ``L`` a leaf, ``C`` a child
         called, ``S`` a ``*`` child copied inline, or a nested ``{...}`` for a child inlined.
-        An inlined child's literal is written twice (for a ``dict`` value and for each
-        element of a ``list`` value), so its entries count twice per level of nesting
-        against ``MAX_INLINE``; children are inlined first come, first served.
+        The node's own literal is written twice (its ``dict`` path and each element of its
+        ``list`` path); a child of its own level five times (for a ``dict`` value, the
+        elements of a ``list`` and, on the ``dict`` path, the rows of a list of lists), and
+        deeper levels in each copy of their parent (a list there is called). An inlined
+        level's entries count that many times against ``MAX_INLINE``; children are inlined
+        first come, first served.
         """
         memo = self._groups
         found = memo.get(index)
@@ -149,7 +152,7 @@ class Plan:
         calls: list[int] = []
         budget = MAX_INLINE
         # an explicit stack of (node, weight, depth, next field); depth is bounded anyway
-        stack: list[tuple[PlanNode, int, int, int]] = [(nodes[index], 1, 0, 0)]
+        stack: list[tuple[PlanNode, int, int, int]] = [(nodes[index], 2, 0, 0)]
         parts.append("{")
         while stack:
             node, weight, depth, at = stack.pop()
@@ -166,12 +169,13 @@ class Plan:
                 if sub.star:
                     parts.append("S")
                     continue
-                cost = 2 * weight * len(sub.names)
+                sub_weight = 5 if depth == 0 else weight
+                cost = sub_weight * len(sub.names)
                 if depth < MAX_INLINE_DEPTH and cost <= budget:
                     budget -= cost
                     parts.append("{")
                     stack.append((node, weight, depth, at))
-                    stack.append((sub, 2 * weight, depth + 1, 0))
+                    stack.append((sub, sub_weight, depth + 1, 0))
                     break
                 parts.append("C")
             else:
