@@ -46,11 +46,6 @@ _FIELDS = ("api-fields",)
 
 # -- spec text ------------------------------------------------------------------------------
 
-#: Plain text with ``backtick`` spans as inline literals (nothing else interpreted).
-inline = markup.plain_runs
-#: Plain text as paragraphs split on blank lines (for text that is not formatted).
-paragraphs = markup.plain_paragraphs
-
 
 def describe(text: str, flavour: Flavour, classes: tuple[str, ...] = ()) -> tuple[Block, ...]:
     """Formatted spec text (a description, summary, notes, message) as blocks."""
