@@ -17,6 +17,7 @@ operation's example does the work for each model once. Returned values are fresh
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Callable, Hashable
 
 from sphinx_apidocs.examples.values import (
@@ -30,7 +31,7 @@ from sphinx_apidocs.examples.values import (
     synthesize,
 )
 from sphinx_apidocs.filters import Filter, FilterTree, compile_filter
-from sphinx_apidocs.spec.model import UNSET, ApiSpec, Model, Operation, Parameter, Property, Resource, TypeRef
+from sphinx_apidocs.spec.model import UNSET, ApiSpec, Example, Model, Operation, Parameter, Property, Resource, TypeRef
 
 RESPONSE = "response"
 REQUEST = "request"
@@ -53,6 +54,17 @@ JSON_MEDIA = ("application/json", "")
 def is_json_media(media_type: str) -> bool:
     media = media_type.split(";", 1)[0].strip().lower()
     return media in JSON_MEDIA or media.endswith("+json") or media == "*/*"
+
+
+def first_json(examples: Sequence[Example]) -> Any:
+    """The first of the spec's examples that is an inline JSON value, or ``UNSET``."""
+    for example in examples:
+        if example.external or not is_json_media(example.media_type):
+            continue
+        value = jsonable(example.value)
+        if value is not UNSET:
+            return value
+    return UNSET
 
 
 class _Ctx:
@@ -186,13 +198,8 @@ class ExampleBuilder:
         param = next((p for p in op.parameters if p.location == "body"), None)
         if param is None:
             return UNSET
-        for example in param.examples:
-            if example.external or not is_json_media(example.media_type):
-                continue
-            value = jsonable(example.value)
-            if value is not UNSET:
-                return value
-        return _copy(self.parameter(op, param, depth=self.max_depth))
+        value = first_json(param.examples)
+        return value if value is not UNSET else _copy(self.parameter(op, param, depth=self.max_depth))
 
     def parameter(self, op: Operation, param: Parameter, *, depth: int = 2) -> Any:
         """An example value of one parameter (its example, default, first enum value, or one
@@ -540,12 +547,9 @@ class ExampleBuilder:
         for message in op.response_messages:
             if not (isinstance(message.code, int) and 200 <= message.code < 300 or str(message.code).upper() == "2XX"):
                 continue
-            for example in message.examples:
-                if example.external or not is_json_media(example.media_type):
-                    continue
-                value = jsonable(example.value)
-                if value is not UNSET:
-                    return value
+            value = first_json(message.examples)
+            if value is not UNSET:
+                return value
         return UNSET
 
 
