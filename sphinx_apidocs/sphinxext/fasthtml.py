@@ -276,48 +276,54 @@ class HtmlWriter:
         return f"{_table_start(item.header, item.classes)}{rows}</tbody>\n</table>\n"
 
 
-#: ``id(highlighter) -> (highlighter, formatter)``: Sphinx makes a new Pygments formatter —
-#: and its whole stylesheet — for every literal block; one per highlighter does the same work.
-_FORMATTERS: dict[int, tuple[Any, Any]] = {}
-
-#: ``(text, language) -> markup`` of the current highlighter (blocks without options): the
-#: same response example recurs on every operation with the same model and whitelist, and
-#: Pygments' output depends on nothing but the text, the lexer and the formatter. Bounded:
-#: blocks up to ``_CACHE_BLOCK`` characters, ``_CACHE_CHARS`` characters of markup in all.
-_HIGHLIGHTED: dict[tuple[str, str], str] = {}
+#: Blocks up to this many characters are kept, and this many characters of markup in all.
 _CACHE_BLOCK = 16_384
 _CACHE_CHARS = 16_000_000
-_cached_chars = 0
+
+
+class _Highlighter:
+    """One HTML highlighter's Pygments formatter, made once (Sphinx makes a new one — and
+    its whole stylesheet — for every literal block), and the markup of the blocks without
+    options it has highlighted: the same response example recurs on every operation with the
+    same model and whitelist, and Pygments' output depends only on the text, the lexer and
+    the formatter. Bounded by ``_CACHE_BLOCK`` and ``_CACHE_CHARS``."""
+
+    def __init__(self, bridge: Any) -> None:
+        self.bridge = bridge
+        self.formatter = bridge.get_formatter(linenos=False)
+        self.markup: dict[tuple[str, str], str] = {}
+        self.chars = 0
+
+    def highlight(self, text: str, language: str, options: dict[str, Any]) -> str:
+        key = (text, language)
+        cacheable = not options and len(text) <= _CACHE_BLOCK
+        if cacheable and key in self.markup:
+            return self.markup[key]
+        lexer = self.bridge.get_lexer(text, language, options, True, None)  # force: never raises on bad tokens
+        markup = str(pygments_highlight(text, lexer, self.formatter))
+        if cacheable:
+            if self.chars + len(markup) > _CACHE_CHARS:
+                self.markup.clear()
+                self.chars = 0
+            self.markup[key] = markup
+            self.chars += len(markup)
+        return markup
+
+
+#: The current builder's highlighter (one builder at a time: no old one is kept alive).
+_current: _Highlighter | None = None
 
 
 def highlight(bridge: Any, text: str, language: str, options: dict[str, Any]) -> str:
     """``bridge.highlight_block(text, language, opts=options, linenos=False, force=True)``
     for an HTML highlighter, with its formatter made once and the markup of a block seen
     before reused (the same markup: the parity test compares it with Sphinx's own)."""
-    global _cached_chars
+    global _current
     if getattr(bridge, "dest", "") != "html":
         return str(bridge.highlight_block(text, language, opts=options, linenos=False, force=True))
-    found = _FORMATTERS.get(id(bridge))
-    if found is None or found[0] is not bridge:
-        _FORMATTERS.clear()  # one builder at a time: keep no old one alive
-        _HIGHLIGHTED.clear()
-        _cached_chars = 0
-        found = _FORMATTERS[id(bridge)] = (bridge, bridge.get_formatter(linenos=False))
-    key = (text, language)
-    cacheable = not options and len(text) <= _CACHE_BLOCK
-    if cacheable:
-        markup = _HIGHLIGHTED.get(key)
-        if markup is not None:
-            return markup
-    lexer = bridge.get_lexer(text, language, options, True, None)  # force: never raises on bad tokens
-    markup = str(pygments_highlight(text, lexer, found[1]))
-    if cacheable:
-        if _cached_chars + len(markup) > _CACHE_CHARS:
-            _HIGHLIGHTED.clear()
-            _cached_chars = 0
-        _HIGHLIGHTED[key] = markup
-        _cached_chars += len(markup)
-    return markup
+    if _current is None or _current.bridge is not bridge:
+        _current = _Highlighter(bridge)
+    return _current.highlight(text, language, options)
 
 
 def _plain_text(runs: Sequence[content.Inline]) -> str:
