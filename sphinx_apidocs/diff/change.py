@@ -58,6 +58,7 @@ RULES: dict[str, Rule] = {
         ("response-field-unexposed", "a response field left the whitelist while the model keeps it"),
         ("response-field-type-changed", "an exposed response field changed type"),
         ("operation-audience-narrowed", "the operation moved to a narrower audience"),
+        ("operation-moved", "same nickname and method, new path: clients calling the old path fail"),
     ),
     **_rules(
         Level.WARNING,
@@ -72,7 +73,6 @@ RULES: dict[str, Rule] = {
         Level.INFO,
         ("operation-added", "a new operation"),
         ("operation-renamed", "same method and path, new nickname"),
-        ("operation-moved", "same nickname and method, new path"),
         ("parameter-added-optional", "a new optional parameter"),
         ("parameter-became-optional", "a required parameter became optional"),
         ("parameter-enum-value-added", "a parameter accepts a new value"),
