@@ -14,7 +14,9 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sphinx_apidocs.filters import FilterError, FilterTree, LoadedFilter, dotted_paths, duplicate_nickname, filter_files, parse_filter_file
+from sphinx_apidocs.filters import FilterError, FilterTree, LoadedFilter, dotted_paths, duplicate_nickname, filter_files, parse_filter_bytes
+from sphinx_apidocs.filters.parse import read_filter_file
+from sphinx_apidocs.sphinxext.build_cache import BuildCache, FilterFileCache
 from sphinx_apidocs.sphinxext.warnings import Warn, warn
 
 
@@ -37,13 +39,16 @@ class FilterEntries:
     conflicts: set[str] = field(default_factory=set)
 
 
-def load_filter_entries(paths: Iterable[str]) -> FilterEntries:
-    """Parse the filter files or folders ``paths``; warn about each problem (see the module)."""
+def load_filter_entries(paths: Iterable[str], cache: BuildCache | None = None) -> FilterEntries:
+    """Parse the filter files or folders ``paths``; warn about each problem (see the module).
+    With a ``cache``, a file whose bytes are unchanged since the last build is not parsed
+    again (:mod:`.build_cache`)."""
     loaded: dict[str, LoadedFilter] = {}
     conflicts: set[str] = set()
+    files = (cache or BuildCache("")).filter_files()
     for file, display in _files(paths):
         try:
-            parsed = parse_filter_file(file, display)
+            parsed = _parsed(file, display, files)
         except FilterError as exc:
             warn(Warn.FILTER, exc.message, location=str(exc.location or display))
             continue
@@ -55,12 +60,24 @@ def load_filter_entries(paths: Iterable[str]) -> FilterEntries:
                 conflicts.add(nickname)
                 continue
             loaded[nickname] = entry
+    files.save()
     entries = {
         nickname: FilterEntry(tuple(dotted_paths(entry.tree)), str(entry.location), entry.tree)
         for nickname, entry in loaded.items()
         if nickname not in conflicts
     }
     return FilterEntries(entries, conflicts)
+
+
+def _parsed(file: str, display: str, cache: FilterFileCache) -> dict[str, LoadedFilter]:
+    """``parse_filter_file(file, display)``, through the cache of unchanged files."""
+    data = read_filter_file(file, display)
+    key = cache.key(display, data)
+    parsed = cache.get(key)
+    if parsed is None:
+        parsed = parse_filter_bytes(data, display, json_syntax=file.lower().endswith(".json"))
+        cache.put(key, parsed)
+    return parsed
 
 
 def _files(paths: Iterable[str]) -> Iterable[tuple[str, str]]:

@@ -26,6 +26,7 @@ from sphinx_apidocs.spec.model import ApiSpec
 from sphinx_apidocs.spec.snapshot import has_snapshot, reading, write_snapshot
 from sphinx_apidocs.spec.sources import DocumentSet, load_documents
 from sphinx_apidocs.sphinxext.config import ApidocsConfig
+from sphinx_apidocs.sphinxext.build_cache import BuildCache, documents_key
 from sphinx_apidocs.sphinxext.warnings import BuildStopped, Warn, logger, warn
 
 
@@ -79,8 +80,11 @@ def fetch_options(config: ApidocsConfig, confdir: str | os.PathLike[str], verbos
     )
 
 
-def load_spec(config: ApidocsConfig, confdir: str | os.PathLike[str], verbosity: int = 0) -> ApiSpec:
-    """Fetch and build the spec; fall back to the snapshot (with a warning) if fetching fails."""
+def load_spec(
+    config: ApidocsConfig, confdir: str | os.PathLike[str], verbosity: int = 0, cache: BuildCache | None = None
+) -> ApiSpec:
+    """Fetch and build the spec; fall back to the snapshot (with a warning) if fetching fails.
+    With a ``cache``, the spec built from the same bytes last time is reused (:mod:`.build_cache`)."""
     source = spec_source(config, confdir)
     options = fetch_options(config, confdir, verbosity)
     snapshot = os.path.normpath(os.path.join(confdir, config.snapshot)) if config.snapshot else ""
@@ -88,7 +92,7 @@ def load_spec(config: ApidocsConfig, confdir: str | os.PathLike[str], verbosity:
     try:
         with reading(source) as readable:  # a snapshot folder as the source: its current copy
             documents = load_documents(readable, options)
-            spec = build_spec(documents)
+            spec = _built(documents, cache)
     except (FetchError, SpecError) as exc:
         # The endpoint is down or serves something broken: the last good copy, if any, wins.
         if snapshot and is_url(source) and has_snapshot(snapshot):
@@ -101,6 +105,18 @@ def load_spec(config: ApidocsConfig, confdir: str | os.PathLike[str], verbosity:
         raise fail(str(exc)) from None
     if snapshot and is_url(source):
         _save_snapshot(documents, snapshot)
+    return spec
+
+
+def _built(documents: DocumentSet, cache: BuildCache | None) -> ApiSpec:
+    """``build_spec(documents)``, or the same spec from the cache when the bytes are the same."""
+    if cache is None:
+        return build_spec(documents)
+    key = documents_key(documents)
+    spec = cache.spec(key)
+    if spec is None:
+        spec = build_spec(documents)
+        cache.store_spec(key, spec)
     return spec
 
 

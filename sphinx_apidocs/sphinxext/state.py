@@ -24,6 +24,7 @@ from sphinx_apidocs.spec.model import ApiSpec, Operation, Resource
 from sphinx_apidocs.sphinxext.collector import loading
 from sphinx_apidocs.sphinxext.config import get_config
 from sphinx_apidocs.sphinxext.fields import FieldRow, ModelIndex, lookup
+from sphinx_apidocs.sphinxext.build_cache import BuildCache
 from sphinx_apidocs.sphinxext.filter_entries import FilterEntries, FilterEntry, load_filter_entries
 from sphinx_apidocs.sphinxext.fingerprints import Fingerprints
 from sphinx_apidocs.sphinxext.links import ModelPlacement
@@ -168,12 +169,16 @@ def load_state(app: Sphinx) -> None:
     config = get_config(app)
     spec: ApiSpec | None = None
     problem = ""
+    # -E (a fresh environment) means "read everything again": the caches are rewritten, not read.
+    cache = BuildCache(str(app.doctreedir), reuse=getattr(app, "fresh_env_used", None) is False)
     with loading():  # loading makes live objects only: no garbage collection meanwhile
         if config.spec:
-            spec = load_spec(config, app.confdir, app.verbosity)
+            spec = load_spec(config, app.confdir, app.verbosity, cache=cache)
         else:
             problem = "apidocs_spec is not set in conf.py"
-        filters = load_filter_entries(os.path.normpath(os.path.join(app.confdir, p)) for p in config.filters)
+        filters = load_filter_entries(
+            (os.path.normpath(os.path.join(app.confdir, p)) for p in config.filters), cache=cache
+        )
         state = BuildState.create(spec, filters, bool(config.filters), problem, config.shared_models)
         state.placement()  # before parallel readers fork: computed once
     _STATES[app.env] = state
