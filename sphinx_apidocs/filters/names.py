@@ -18,6 +18,15 @@ def split_dotted(text: str) -> tuple[tuple[str, ...], bool]:
     Raises ``ValueError`` with a user-facing message for empty names or segments, bad or
     dangling escapes, and a ``*`` that is not a whole, final segment.
     """
+    if "\\" not in text and STAR not in text:  # the common case: plain names, no escapes
+        plain = text.split(".")
+        if "" not in plain:
+            return tuple(plain), False
+    return _split_escaped(text)
+
+
+def _split_escaped(text: str) -> tuple[tuple[str, ...], bool]:
+    """``split_dotted`` character by character: escapes, stars and every error message."""
     if text == "":
         raise ValueError("empty field name")
     segments: list[str] = []

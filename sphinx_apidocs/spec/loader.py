@@ -19,7 +19,6 @@ from typing import Mapping
 from sphinx_apidocs.errors import SpecError
 from sphinx_apidocs.spec.fetch import FetchOptions
 from sphinx_apidocs.spec.model import ApiSpec
-from sphinx_apidocs.spec.openapi import build_openapi_spec
 from sphinx_apidocs.spec.sources import DocumentSet, load_documents
 from sphinx_apidocs.spec.swagger1 import build_swagger1_spec
 from sphinx_apidocs.spec.fetch import redact_url
@@ -58,6 +57,8 @@ def build_spec(documents: DocumentSet) -> ApiSpec:
         problems = openapi_problems(root, others)
         if problems:
             raise SpecError(problems)
+        from sphinx_apidocs.spec.openapi import build_openapi_spec  # Swagger 1.x builds never need it
+
         spec = build_openapi_spec(root, others, documents.source)
         return dataclasses.replace(spec, notes=(*notes, *spec.notes)) if notes else spec
     problems = swagger1_problems([declared.document for declared in documents.declarations])

@@ -33,10 +33,11 @@ import json
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from jsonschema import Draft7Validator
-from jsonschema.exceptions import ValidationError
+if TYPE_CHECKING:  # jsonschema is imported when a document fails the fast check (it writes the messages)
+    from jsonschema import Draft7Validator
+    from jsonschema.exceptions import ValidationError
 
 _compile: Callable[..., Callable[[Any], Any]] | None
 try:  # without it every document takes the jsonschema path
@@ -264,6 +265,8 @@ def fast_valid(schema_file: str, definition: str, data: Any) -> bool:
 
 @lru_cache(maxsize=None)
 def _validator(kind: str) -> Draft7Validator:
+    from jsonschema import Draft7Validator
+
     root = swagger1_schema()
     return Draft7Validator({**root, "$ref": f"#/definitions/{kind}"})
 
@@ -349,6 +352,8 @@ _ANY_OF_MESSAGES = {
 
 @lru_cache(maxsize=None)
 def _openapi_validator(definition: str) -> Draft7Validator:
+    from jsonschema import Draft7Validator
+
     return Draft7Validator({**_inlined(openapi_schema()), "$ref": f"#/definitions/{definition}"})
 
 

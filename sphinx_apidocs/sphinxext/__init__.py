@@ -65,7 +65,7 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     setup_config(app)
     setup_state(app)
     setup_domain(app)
-    setup_render(app)
+    setup_render(app)  # with the rendering helper (prerender)
     setup_incremental(app)
     setup_stubs(app)
     setup_collector(app)

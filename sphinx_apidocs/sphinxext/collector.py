@@ -12,6 +12,12 @@ keeps walking the whole spec, a full collection after another. So, for each buil
 * ``build-finished`` unfreezes, so a process running several builds (tests, an in-process
   ``sphinx-autobuild``) frees the spec as usual.
 
+* when the process exits after a build (``sphinx-build``), the interpreter's last full
+  collection would walk every object of the build once more only to find what is about to
+  be released anyway (0.2-0.3 s of an 800-operation build): an ``atexit`` handler,
+  registered once by the first build to finish, freezes everything first. Exit handlers
+  run before that collection; a long-lived process is unaffected until it exits.
+
 On the 800-operation benchmark this saves about a fifth of the build; peak memory is
 unchanged. Nested or concurrent builds in one process are counted: the last one to finish
 unfreezes.
@@ -19,6 +25,7 @@ unfreezes.
 
 from __future__ import annotations
 
+import atexit
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,8 +56,15 @@ def freeze(app: Sphinx) -> None:
     gc.freeze()
 
 
+_exit_freeze_registered = False
+
+
 def resume(app: Sphinx, exception: BaseException | None = None) -> None:
     """``build-finished``."""
+    global _exit_freeze_registered
+    if not _exit_freeze_registered:
+        atexit.register(gc.freeze)
+        _exit_freeze_registered = True
     if id(app) not in _builds:
         return
     _builds.discard(id(app))

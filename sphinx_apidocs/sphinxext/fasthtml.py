@@ -361,12 +361,17 @@ def write(blocks: Sequence[content.Block], links: Links) -> list[nodes.Node]:
     return [markup_node(HtmlWriter(links).blocks(blocks))] if blocks else []
 
 
-def markup_node(markup: str) -> apidocs_html:
-    """A node writing ``markup`` (escaped, made by this module), with its plain text."""
+def markup_node(markup: str, text: str | None = None) -> apidocs_html:
+    """A node writing ``markup`` (escaped, made by this module), with its plain text
+    (:func:`plain_text` of the markup, unless given)."""
     node = apidocs_html("", html=markup)
-    # The plain text, for the search index: the markup without its tags (all spec text in
-    # it is escaped, so ``<`` only ever starts a tag); a highlighted token is no word apart.
-    text = nodes.Text(unescape(" ".join(_TAGS.sub(" ", _SPANS.sub("", markup)).split())))
-    text.parent = node
-    node.children.append(text)
+    child = nodes.Text(plain_text(markup) if text is None else text)
+    child.parent = node
+    node.children.append(child)
     return node
+
+
+def plain_text(markup: str) -> str:
+    """The text of markup, for the search index: the markup without its tags (all spec text
+    in it is escaped, so ``<`` only ever starts a tag); a highlighted token is no word apart."""
+    return unescape(" ".join(_TAGS.sub(" ", _SPANS.sub("", markup)).split()))

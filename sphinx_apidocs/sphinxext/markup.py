@@ -35,11 +35,8 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from html.parser import HTMLParser
-from typing import Literal, Union
+from typing import TYPE_CHECKING, Literal, Union
 from urllib.parse import quote
-
-from markdown_it import MarkdownIt
-from markdown_it.tree import SyntaxTreeNode
 
 from sphinx_apidocs.sphinxext.content import (
     Block,
@@ -54,6 +51,10 @@ from sphinx_apidocs.sphinxext.content import (
     Rubric,
     Text,
 )
+
+if TYPE_CHECKING:  # markdown-it is imported when a description needs it (see _parser)
+    from markdown_it import MarkdownIt
+    from markdown_it.tree import SyntaxTreeNode
 
 Flavour = Literal["markdown", "html"]
 
@@ -72,7 +73,13 @@ _MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>&\n\r]|\A(?:[-+=>#~]|\d{1,9}[.)])")
 _LANGUAGE = re.compile(r"[a-z0-9][a-z0-9_+.#-]{0,39}")
 _INDENTED_NEWLINE = re.compile(r"[ \t]*\n[ \t]*")
 
-_md = MarkdownIt("commonmark", {"html": False})
+@functools.lru_cache(maxsize=None)
+def _parser() -> MarkdownIt:
+    """The CommonMark parser, made (and markdown-it imported) when a description needs it:
+    Swagger 1.x builds never do."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False})
 
 
 # -- the entry point ------------------------------------------------------------------------
@@ -168,7 +175,9 @@ def markdown(text: str) -> tuple[Block, ...]:
     if not _MARKDOWN_SPECIAL.search(text):
         return (Paragraph((Text(text),)),)
     try:
-        return tuple(_md_blocks(SyntaxTreeNode(_md.parse(text))))
+        from markdown_it.tree import SyntaxTreeNode
+
+        return tuple(_md_blocks(SyntaxTreeNode(_parser().parse(text))))
     except RecursionError:  # inline nesting deeper than the tree can be built: as plain text
         return plain_paragraphs(text)
 

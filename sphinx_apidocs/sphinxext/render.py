@@ -28,7 +28,7 @@ from docutils import nodes
 
 from sphinx.writers.html5 import HTML5Translator
 
-from sphinx_apidocs.sphinxext import compose, fasthtml, markup, write_nodes
+from sphinx_apidocs.sphinxext import compose, fasthtml, markup, prerender, write_nodes
 from sphinx_apidocs.sphinxext.config import get_config
 from sphinx_apidocs.sphinxext.content import Block
 from sphinx_apidocs.sphinxext.links import Links, ObjectFinder
@@ -56,7 +56,7 @@ def placeholder(kind: str, name: str, **attributes: Any) -> apidocs_body:
 # -- resolve time: bodies -------------------------------------------------------------------
 
 
-def body_content(state: BuildState, node: apidocs_body, field_selection: bool) -> tuple[Block, ...]:
+def body_content(state: BuildState, node: nodes.Element, field_selection: bool) -> tuple[Block, ...]:
     """The content of one placeholder (nothing if its object left the spec)."""
     kind, name = node["kind"], node["name"]
     flavour = markup.flavour(state.spec.swagger_version) if state.spec is not None else "markdown"
@@ -81,16 +81,33 @@ def body_content(state: BuildState, node: apidocs_body, field_selection: bool) -
 
 
 def expand_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """``doctree-resolved``: replace every placeholder with its generated content."""
+    """``doctree-resolved``: replace every placeholder with its generated content (made ahead
+    by the :mod:`prerender` helper where it ran)."""
     placeholders = list(doctree.findall(apidocs_body))
     if not placeholders:
         return
+    made = prerender.prerendered(app.env, docname) or {}
     state = get_state(app.env)
     links = Links(cast(ObjectFinder, app.env.get_domain("api")), app.builder, docname)
     write = fasthtml.write if writes_stock_html(app) else write_nodes.write
     field_selection = get_config(app).field_selection
     for node in placeholders:
-        node.replace_self(write(body_content(state, node, field_selection), links))
+        ahead = made.get(prerender.key_of(node))
+        if ahead is not None:
+            node.replace_self([fasthtml.markup_node(*ahead)] if ahead[0] else [])
+        else:
+            node.replace_self(write(body_content(state, node, field_selection), links))
+
+
+def markup_of(app: Sphinx, node: nodes.Element, docname: str) -> tuple[str, str]:
+    """The markup of one placeholder and its plain text, as :func:`expand_placeholders` makes
+    them for an HTML builder with Sphinx's own translator (``("", "")``: no content)."""
+    links = Links(cast(ObjectFinder, app.env.get_domain("api")), app.builder, docname)
+    blocks = body_content(get_state(app.env), node, get_config(app).field_selection)
+    if not blocks:
+        return "", ""
+    markup = fasthtml.HtmlWriter(links).blocks(blocks)
+    return markup, fasthtml.plain_text(markup)
 
 
 def writes_stock_html(app: Sphinx) -> bool:
@@ -121,3 +138,4 @@ def setup_render(app: Sphinx) -> None:
         latex=skip, text=skip, man=skip, texinfo=skip,
     )
     app.connect("doctree-resolved", expand_placeholders)
+    prerender.setup_prerender(app, apidocs_body, markup_of, writes_stock_html)
