@@ -19,7 +19,7 @@ from sphinx_apidocs.errors import ApidocsError
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from sphinx_apidocs.cli import filter_commands, spec_commands
+    from sphinx_apidocs.cli import diff_command, filter_commands, spec_commands
 
     parser = argparse.ArgumentParser(
         prog="sphinx-apidocs",
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     spec_commands.register(subparsers)
     filter_commands.register(subparsers)
+    diff_command.register(subparsers)
     return parser
 
 
