@@ -23,6 +23,16 @@ apidocs_filters = os.environ.get("APIDOCS_FILTERS", "../output_filters")
 apidocs_timeout = 10
 apidocs_resource_pages = "reference"  # one generated page per resource of the sample API
 apidocs_field_selection = True  # the sample service honours ?fields= (see field_selection.rst)
+# The sample API's previous release (see changelog.rst); this build's spec is release 2026-12.
+apidocs_changelog = [
+    {
+        "version": "2026-09",
+        "date": "2026-09-01",
+        "spec": "../sample_releases/2026-09/sample_specs",
+        "filters": "../sample_releases/2026-09/output_filters",
+    },
+]
+apidocs_changelog_current = "2026-12"
 
 exclude_patterns = ["_build", "_apidocs_snapshot"]
 html_theme = "alabaster"

@@ -42,6 +42,8 @@ BAD: dict[str, tuple[Any, str]] = {
     ),
     "apidocs_field_selection": ("yes", "apidocs_field_selection: expected True or False, got str 'yes'"),
     "apidocs_shared_models": ("everywhere", "apidocs_shared_models: expected 'page' or 'first', got str 'everywhere'"),
+    "apidocs_changelog": ([{"version": "1"}], "apidocs_changelog[0]['spec']: expected a URL, path or git:REV:PATH string, got NoneType None"),
+    "apidocs_changelog_current": (1, "apidocs_changelog_current: expected a string, got int 1"),
 }
 
 

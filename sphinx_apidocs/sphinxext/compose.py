@@ -21,6 +21,8 @@ from typing import Any
 from sphinx_apidocs.filters import FilterTree
 from sphinx_apidocs.spec.model import ApiSpec, Model, Operation, Parameter, Property, Resource, TypeRef
 from sphinx_apidocs.sphinxext import markup
+from sphinx_apidocs.sphinxext.changelog import Mark
+from sphinx_apidocs.sphinxext.changelog_content import history_field
 from sphinx_apidocs.sphinxext.content import (
     Block,
     Cell,
@@ -152,12 +154,14 @@ def operation_body(
     tree: FilterTree | None = None,
     examples: bool = True,
     callbacks: Sequence[Operation] = (),
+    history: Sequence[Mark] = (),
 ) -> tuple[Block, ...]:
     """Summary, notes, facts, then the parameters, responses and output fields tables.
 
     ``rows``: the operation's "Possible output fields" (``None``: it has no filter);
     ``field_selection``: say that clients may narrow them with ``fields=``; ``flavour``: the
-    markup of the spec's text; ``callbacks``: the operation's callbacks, listed last.
+    markup of the spec's text; ``callbacks``: the operation's callbacks, listed last;
+    ``history``: the releases of the changelog that added or changed it.
 
     A webhook or callback says who sends it (the API, to the reader's endpoint) and shows the
     payload the API sends instead of a request sample; a callback links to its operation.
@@ -190,6 +194,9 @@ def operation_body(
         facts.append(Field("Consumes", codes(op.consumes)))
     if op.produces:
         facts.append(Field("Produces", codes(op.produces)))
+    changed = history_field(history)
+    if changed is not None:
+        facts.append(changed)
     blocks.append(FieldList(tuple(facts), _FIELDS))
     if op.parameters:
         blocks.append(rubric("Parameters", "api-parameters"))

@@ -174,6 +174,68 @@ def _check_shared_models(name: str, value: Any) -> list[str]:
 
 
 @dataclass(frozen=True)
+class ReleaseSource:
+    """One earlier release of ``apidocs_changelog``: its name, date, spec and filters."""
+
+    version: str
+    spec: str
+    date: str = ""
+    filters: tuple[str, ...] = ()
+
+
+_RELEASE_KEYS = ("version", "date", "spec", "filters")
+
+
+def _check_date(name: str, value: Any) -> list[str]:
+    import datetime
+
+    if not isinstance(value, str):
+        return [_expected(name, value, "a date string YYYY-MM-DD")]
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return [f"{name}: expected a date YYYY-MM-DD, got {value!r}"]
+    return [] if len(value) == 10 else [f"{name}: expected a date YYYY-MM-DD, got {value!r}"]
+
+
+def _check_changelog(name: str, value: Any) -> list[str]:
+    if not isinstance(value, (list, tuple)):
+        return [_expected(name, value, "a list of releases ({'version', 'spec', 'date', 'filters'}), oldest first")]
+    problems: list[str] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(value):
+        where = f"{name}[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(_expected(where, entry, "a dict with 'version' and 'spec'"))
+            continue
+        unknown = sorted(str(key) for key in entry if key not in _RELEASE_KEYS)
+        if unknown:
+            problems.append(f"{where}: unknown key(s) {', '.join(map(repr, unknown))} (expected {', '.join(_RELEASE_KEYS)})")
+        version = entry.get("version")
+        if not isinstance(version, str) or not version.strip():
+            problems.append(_expected(f"{where}['version']", version, "a release name"))
+        elif version in seen:
+            problems.append(f"{where}['version']: {version!r} is listed twice")
+        else:
+            seen.add(version)
+        spec = entry.get("spec")
+        if not isinstance(spec, str) or not spec:
+            problems.append(_expected(f"{where}['spec']", spec, "a URL, path or git:REV:PATH string"))
+        if "date" in entry:
+            problems.extend(_check_date(f"{where}['date']", entry["date"]))
+        if "filters" in entry:
+            problems.extend(_check_filters(f"{where}['filters']", entry["filters"]))
+    return problems
+
+
+def _as_releases(value: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> tuple[ReleaseSource, ...]:
+    return tuple(
+        ReleaseSource(entry["version"], entry["spec"], entry.get("date", ""), _as_paths(entry.get("filters", "")))
+        for entry in value
+    )
+
+
+@dataclass(frozen=True)
 class ApidocsConfig:
     """Every ``apidocs_*`` setting, checked and typed: ``apidocs_<field name>`` in conf.py."""
 
@@ -235,6 +297,19 @@ class ApidocsConfig:
         "where models used by several resources are documented: 'page' (a models page of "
         "their own) or 'first' (with the first resource that declares them)",
         _check_shared_models,
+    )
+
+    changelog: tuple[ReleaseSource, ...] = setting(
+        [], "env", (list, tuple),
+        "earlier releases, oldest first: [{'version', 'date', 'spec', 'filters'}] (spec and "
+        "filters: URL, path relative to conf.py, or git:REV:PATH); the current build is the newest",
+        _check_changelog, _as_releases,
+    )
+    changelog_current: str = setting(
+        "", "env", (str,),
+        "the name of the current build's release in the changelog; empty: the project's "
+        "release (or version), else 'current'",
+        lambda name, value: [] if isinstance(value, str) else [_expected(name, value, "a string")],
     )
 
     @classmethod

@@ -399,3 +399,39 @@ class SpecDirective(SphinxDirective):
             ctx.show("models")
             result.extend(describe_models(self, ctx, shared_models(ctx.state), no_index=no_index))
         return result
+
+
+class ChangelogDirective(SphinxDirective):
+    """``.. api:changelog::`` — what changed in each release of ``apidocs_changelog``, newest
+    first: a section per release (in the table of contents), its changes grouped by operation
+    with their levels. ``:release: NAME`` shows one release only."""
+
+    has_content = False
+    option_spec: ClassVar[OptionSpec] = {"release": directives.unchanged_required}
+
+    def run(self) -> list[nodes.Node]:
+        ctx = ReadContext.of(self)
+        ctx.show("changelog")
+        ctx.record()
+        history = ctx.state.history
+        if history is None:
+            warn(Warn.CHANGELOG, "api:changelog: apidocs_changelog lists no earlier release", location=self.get_location())
+            return []
+        releases = list(reversed(history.releases))
+        wanted = self.options.get("release")
+        if wanted is not None:
+            releases = [release for release in releases if release.version == wanted]
+            if not releases:
+                known = ", ".join(release.version for release in history.releases) or "none"
+                warn(Warn.CHANGELOG, f"api:changelog: no release {wanted!r} (known: {known})", location=self.get_location())
+                return []
+        return [self.section(release.version, release.date) for release in releases]
+
+    def section(self, version: str, date: str) -> nodes.section:
+        title = plain_line(f"{version} ({date})" if date else version)
+        section = nodes.section("", nodes.title(title, title), classes=["api-changelog-release"])
+        section["ids"].append(make_id(self.env, self.state.document, "release", version))
+        section["names"].append(nodes.fully_normalize_name(title))
+        self.state.document.note_implicit_target(section, section)
+        section += placeholder("changelog", version)
+        return section

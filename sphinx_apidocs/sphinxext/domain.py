@@ -18,7 +18,13 @@ from sphinx.domains import Domain, ObjType
 from sphinx.roles import XRefRole
 from sphinx.util.nodes import make_refnode
 
-from sphinx_apidocs.sphinxext.directives import ModelsDirective, OperationDirective, ResourceDirective, SpecDirective
+from sphinx_apidocs.sphinxext.directives import (
+    ChangelogDirective,
+    ModelsDirective,
+    OperationDirective,
+    ResourceDirective,
+    SpecDirective,
+)
 from sphinx_apidocs.sphinxext.state import get_state
 from sphinx_apidocs.sphinxext.warnings import Location, Warn, warn
 
@@ -60,6 +66,7 @@ class ApiDomain(Domain):
         "resource": ResourceDirective,
         "spec": SpecDirective,
         "models": ModelsDirective,
+        "changelog": ChangelogDirective,
     }
     roles: ClassVar[dict[str, RoleFunction | XRefRole]] = {
         "op": XRefRole(warn_dangling=True),

@@ -15,6 +15,7 @@ import hashlib
 from collections.abc import Mapping
 
 from sphinx_apidocs.spec.model import ApiSpec, Model, Operation, Resource
+from sphinx_apidocs.sphinxext.changelog import History
 from sphinx_apidocs.sphinxext.fields import ModelIndex
 from sphinx_apidocs.sphinxext.filter_entries import FilterEntry
 from sphinx_apidocs.sphinxext.links import MODELS_PAGE, ModelPlacement, PlacedModel
@@ -32,6 +33,7 @@ class Fingerprints:
         index: ModelIndex | None,
         placement: ModelPlacement | None = None,
         callbacks: Mapping[str, list[Operation]] | None = None,
+        history: History | None = None,
     ) -> None:
         self.spec = spec
         self.operations = operations
@@ -39,6 +41,7 @@ class Fingerprints:
         self.filters = filters
         self.index = index
         self.placement = placement
+        self.history = history  # the changelog: its page, and each operation's History
         self.callbacks = callbacks or {}  # parent nickname -> its callbacks (listed on its page)
         self.pages: Mapping[str, str] = {}  # generated page name -> resource path
         self._digests: dict[str, str] = {}
@@ -87,7 +90,8 @@ class Fingerprints:
             where = (self.spec.base_url, resource.base_path if resource else "")
             # A parent lists its callbacks (a callback's page names its parent: ``op`` has it).
             listed = [(c.nickname, c.method, c.path, c.summary) for c in self.callbacks.get(name, ())]
-            return repr((op, [self._model_digest(m) for m in reachable], whitelist, schemes, where, listed))
+            marks = self.history.marks(name) if self.history is not None else []
+            return repr((op, [self._model_digest(m) for m in reachable], whitelist, schemes, where, listed, marks))
         if kind == "res":
             resource = self.resources.get(name)
             if resource is None:
@@ -99,6 +103,8 @@ class Fingerprints:
             models = self._placed(name)
             paths = [self.filters[op.nickname].paths if op.nickname in self.filters else None for op in resource.operations]
             return repr((stable, apis, models, paths))
+        if kind == "changelog":  # every release and change, and which operations exist to link to
+            return repr((self.history.digest() if self.history is not None else None, sorted(self.operations)))
         if kind == "models":
             return repr(self._placed(MODELS_PAGE))
         if kind == "page":  # which resource a generated page shows

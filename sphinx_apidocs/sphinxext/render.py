@@ -28,7 +28,7 @@ from docutils import nodes
 
 from sphinx.writers.html5 import HTML5Translator
 
-from sphinx_apidocs.sphinxext import compose, fasthtml, markup, prerender, write_nodes
+from sphinx_apidocs.sphinxext import changelog_content, compose, fasthtml, markup, prerender, write_nodes
 from sphinx_apidocs.sphinxext.config import get_config
 from sphinx_apidocs.sphinxext.content import Block
 from sphinx_apidocs.sphinxext.links import Links, ObjectFinder
@@ -64,7 +64,7 @@ def body_content(state: BuildState, node: nodes.Element, field_selection: bool) 
         op = state.operations.get(name)
         return compose.operation_body(
             op, state.field_rows(op), field_selection, flavour=flavour, spec=state.spec, tree=state.filter_tree(op),
-            callbacks=state.callbacks_of(op),
+            callbacks=state.callbacks_of(op), history=state.history.marks(op.nickname) if state.history else (),
         ) if op is not None else ()
     if kind == "resource":
         resource = state.resources.get(name)
@@ -75,6 +75,9 @@ def body_content(state: BuildState, node: nodes.Element, field_selection: bool) 
         if model is None and resource is not None:
             model = resource.find_model(name)
         return compose.model_body(model, node["resource"], flavour=flavour) if model is not None else ()
+    if kind == "changelog":
+        release = state.history.release(name) if state.history is not None else None
+        return changelog_content.release_body(release, state.operations) if release is not None else ()
     if kind == "overview" and state.spec is not None:
         return compose.overview_body(state.spec, state.operations.values() if node.get("operations") else None)
     return ()

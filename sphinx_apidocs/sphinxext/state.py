@@ -25,6 +25,7 @@ from sphinx_apidocs.sphinxext.collector import loading
 from sphinx_apidocs.sphinxext.config import get_config
 from sphinx_apidocs.sphinxext.fields import FieldRow, ModelIndex, lookup
 from sphinx_apidocs.sphinxext.build_cache import BuildCache
+from sphinx_apidocs.sphinxext.changelog import History, current_name, load_history
 from sphinx_apidocs.sphinxext.filter_entries import FilterEntries, FilterEntry, load_filter_entries
 from sphinx_apidocs.sphinxext.fingerprints import Fingerprints
 from sphinx_apidocs.sphinxext.links import ModelPlacement
@@ -73,6 +74,8 @@ class BuildState:
     _pages: dict[str, str] | None = None  # generated page name -> resource path
     shared_models: str = "page"  # apidocs_shared_models
     _placement: ModelPlacement | None = None
+    #: The releases of ``apidocs_changelog`` and their changes (``None``: no changelog).
+    history: History | None = None
 
     @classmethod
     def create(
@@ -142,7 +145,8 @@ class BuildState:
     def fingerprints(self) -> Fingerprints:
         if self._fingerprints is None:
             self._fingerprints = Fingerprints(
-                self.spec, self.operations, self.resources, self.filters, self.index, self.placement(), self.callbacks
+                self.spec, self.operations, self.resources, self.filters, self.index, self.placement(), self.callbacks,
+                self.history,
             )
             self._fingerprints.note_pages(self._pages or {})
         return self._fingerprints
@@ -180,6 +184,9 @@ def load_state(app: Sphinx) -> None:
             (os.path.normpath(os.path.join(app.confdir, p)) for p in config.filters), cache=cache
         )
         state = BuildState.create(spec, filters, bool(config.filters), problem, config.shared_models)
+        trees = {nick: entry.tree for nick, entry in state.filters.items() if entry.tree is not None}
+        name = current_name(config.changelog_current, app.config.release, app.config.version)
+        state.history = load_history(config.changelog, str(app.confdir), (name, spec, trees if config.filters else None))
         state.placement()  # before parallel readers fork: computed once
     _STATES[app.env] = state
     report(state)

@@ -37,6 +37,8 @@ class Warn(enum.Enum):
     FIELD = "field"
     #: An object is described twice without ``:no-index:``.
     DUPLICATE = "duplicate"
+    #: A release of ``apidocs_changelog`` cannot be loaded (it is left out of the changelog).
+    CHANGELOG = "changelog"
 
 
 def warn(kind: Warn, message: str, location: Location = None) -> None:

@@ -88,11 +88,13 @@ def python_env() -> dict[str, str]:
 
 
 def copy_docs(target: Path) -> Path:
-    """``docs/`` (without build output and generated pages) with the sample API beside it."""
+    """``docs/`` (without build output and generated pages) with the sample API (and its
+    previous release, for the changelog) beside it."""
     ignore = shutil.ignore_patterns("_build", "reference", "_apidocs_snapshot", "__pycache__")
     shutil.copytree(DOCS, target / "docs", ignore=ignore)
     shutil.copytree(SAMPLE_SPECS, target / "sample_specs")
     shutil.copytree(SAMPLE_FILTERS, target / "output_filters")
+    shutil.copytree(REPO / "sample_releases", target / "sample_releases", ignore=shutil.ignore_patterns("__pycache__"))
     return target / "docs"
 
 

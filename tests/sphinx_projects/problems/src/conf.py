@@ -1,3 +1,4 @@
 extensions = ["sphinx_apidocs"]
 apidocs_spec = "../specs"
 apidocs_filters = "../filters"
+apidocs_changelog = [{"version": "0.9", "spec": "../no-such-release"}]
