@@ -96,6 +96,13 @@ def test_equals_form_and_double_dash(capsys, tmp_path, monkeypatch):
         main(["apply", "--", FILTERS, "--operation", NICK])
     assert usage.value.code == 2
     capsys.readouterr()
+    # Two operands after "--" (argparse's intermixed parsing alone loses them).
+    (shutil.copytree if os.path.isdir(FILTERS) else shutil.copy)(FILTERS, "-filters")
+    assert run(capsys, ["apply", f"--operation={NICK}", "--", "-filters", "-response.json"]) == plain
+    with pytest.raises(SystemExit) as usage:
+        main(["apply", f"--operation={NICK}", "--", "-filters", "-response.json", "-extra"])
+    err = capsys.readouterr().err
+    assert usage.value.code == 2 and "unrecognized arguments: -extra" in err and "\0" not in err
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,9 @@ import argparse
 from typing import Any, Sequence
 
 _GIVEN = "_apidocs_given_options"  # a private namespace attribute; removed after parsing
+#: Marks the operands after ``--`` while they are parsed (a command line cannot hold NUL):
+#: argparse's intermixed parsing loses them when there are two or more (CPython gh-101599).
+_OPERAND = "\0"
 
 
 class CommandParser(argparse.ArgumentParser):
@@ -33,15 +36,30 @@ class CommandParser(argparse.ArgumentParser):
         if self._intermixing:
             return super().parse_known_args(args, namespace)
         self._intermixing = True
+        given = list(args) if args is not None else None
+        if given is not None and "--" in given:
+            end = given.index("--")
+            given = given[:end] + [_OPERAND + operand for operand in given[end + 1:]]
         try:
-            parsed, extras = super().parse_known_intermixed_args(args, namespace)
+            parsed, extras = super().parse_known_intermixed_args(given, namespace)
         finally:
             self._intermixing = False
+        self._unmark(parsed)
         if hasattr(parsed, _GIVEN):
             delattr(parsed, _GIVEN)
         if extras:  # reported here, so the usage shown is this command's
-            self.error(f"unrecognized arguments: {' '.join(extras)}")
+            self.error(f"unrecognized arguments: {' '.join(extra.lstrip(_OPERAND) for extra in extras)}")
         return parsed, extras
+
+
+    def _unmark(self, parsed: argparse.Namespace) -> None:
+        """Operands after ``--`` without their mark, wherever they landed."""
+        for action in self._actions:
+            value = getattr(parsed, action.dest, None)
+            if isinstance(value, str) and value.startswith(_OPERAND):
+                setattr(parsed, action.dest, value[len(_OPERAND):])
+            elif isinstance(value, list):
+                setattr(parsed, action.dest, [v[len(_OPERAND):] if isinstance(v, str) and v.startswith(_OPERAND) else v for v in value])
 
 
 class Once(argparse.Action):
