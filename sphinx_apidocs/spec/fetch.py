@@ -472,6 +472,10 @@ def parse_yaml(raw: bytes, where: str) -> Any:
     """Decode a YAML document, or raise a one-line error with line and column (YAML mark)."""
     text = decode_text(raw, where, "YAML")
     try:
+        fast = _yaml_values(text, where)
+        if fast is not _SLOW:
+            check_depth(fast, where)
+            return fast
         data = yaml.load(text, Loader=_SpecYamlLoader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -486,6 +490,108 @@ def parse_yaml(raw: bytes, where: str) -> Any:
     result = _json_like(data, where)
     check_depth(result, where)
     return result
+
+
+_SLOW = object()  # _yaml_values: "take the general path" (merge keys, tags, odd keys, errors)
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _yaml_values(text: str, where: str) -> Any:
+    """The document's JSON values straight from libyaml's node graph, in one walk: what
+    ``_json_like(yaml.load(text))`` gives (same values, key order, shared aliases, refusals),
+    without PyYAML's Python constructor building intermediate objects first. Strings, maps
+    and sequences are read here; other scalars go through the loader's own constructors; merge
+    keys (``<<``), explicit collection tags, non-scalar keys and any constructor error return
+    ``_SLOW`` so that the general path gives its exact result or message."""
+    loader = _SpecYamlLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        converted: dict[int, Any] = {}
+        sizes: dict[int, int] = {}
+        active: set[int] = set()
+        str_tag, map_tag, seq_tag, merge_tag = _STR, _MAP, _SEQ, _MERGE
+        scalar_node, mapping_node = yaml.ScalarNode, yaml.MappingNode
+
+        def scalar(node: yaml.ScalarNode) -> Any:
+            value = loader.construct_object(node)
+            if isinstance(value, (datetime.date, datetime.datetime)):
+                return value.isoformat()
+            if isinstance(value, bytes):
+                return base64.b64encode(value).decode("ascii")
+            if isinstance(value, (dict, list, set, tuple)):
+                raise _Slow()
+            return value
+
+        def convert(node: yaml.Node, depth: int) -> tuple[Any, int]:
+            cls = node.__class__
+            if cls is scalar_node:
+                return (node.value if node.tag == str_tag else scalar(node)), 1
+            key = id(node)
+            if key in converted:
+                return converted[key], sizes[key]
+            if key in active:
+                raise FetchError(f"{where}: a YAML alias refers to a node that contains it (recursive document)")
+            if depth > MAX_DEPTH:
+                raise _TooDeep()
+            active.add(key)
+            size = 1
+            result: Any
+            if cls is mapping_node:
+                if node.tag != map_tag:
+                    raise _Slow()
+                # As PyYAML builds it: keys are Python values (``200`` and ``true`` and ``1``
+                # too, where ``true == 1``), a later equal key replaces the value; then names.
+                raw: dict[Any, Any] = {}
+                for key_node, value_node in node.value:
+                    if key_node.__class__ is not scalar_node or key_node.tag == merge_tag:
+                        raise _Slow()
+                    key_value = key_node.value if key_node.tag == str_tag else scalar(key_node)
+                    try:
+                        item, n = convert(value_node, depth + 1)
+                    except _TooDeep as exc:
+                        exc.path.insert(0, _json_key(key_value))
+                        raise
+                    raw[key_value] = item
+                    size += n
+                result = {(k if k.__class__ is str else _json_key(k)): v for k, v in raw.items()} if raw else {}
+            else:
+                if node.tag != seq_tag:
+                    raise _Slow()
+                result = []
+                for index, value_node in enumerate(node.value):
+                    try:
+                        item, n = convert(value_node, depth + 1)
+                    except _TooDeep as exc:
+                        exc.path.insert(0, index)
+                        raise
+                    result.append(item)
+                    size += n
+            active.discard(key)
+            converted[key], sizes[key] = result, size
+            return result, size
+
+        try:
+            result, expanded = convert(root, 1)
+        except _TooDeep as exc:
+            raise FetchError(f"{where}#{json_pointer(exc.path)}: nested more than {MAX_DEPTH} levels deep; refusing") from None
+        except (_Slow, yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError, IndexError):
+            return _SLOW
+        if expanded > 10 * len(converted) + MAX_YAML_EXPANSION:
+            raise FetchError(
+                f"{where}: YAML aliases expand to {expanded} nodes from {len(converted)} containers; refusing"
+            )
+        return result
+    finally:
+        loader.dispose()
+
+
+class _Slow(Exception):
+    """Something :func:`_yaml_values` leaves to the general path."""
 
 
 class _TooDeep(Exception):
