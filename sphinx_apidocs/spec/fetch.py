@@ -517,7 +517,7 @@ def _yaml_values(text: str, where: str) -> Any:
         str_tag, map_tag, seq_tag, merge_tag = _STR, _MAP, _SEQ, _MERGE
         scalar_node, mapping_node = yaml.ScalarNode, yaml.MappingNode
 
-        def scalar(node: yaml.ScalarNode) -> Any:
+        def scalar(node: yaml.Node) -> Any:
             value = loader.construct_object(node)
             if isinstance(value, (datetime.date, datetime.datetime)):
                 return value.isoformat()
