@@ -6,5 +6,18 @@ Layering: change (the type) -> contract (spec + filters -> the exposed contract)
 """
 
 from sphinx_apidocs.diff.change import RULES, Change, Level, Rule, sorted_changes, summary
+from sphinx_apidocs.diff.compare import compare, diff_specs
+from sphinx_apidocs.diff.contract import Contract, contract_of
 
-__all__ = ["RULES", "Change", "Level", "Rule", "sorted_changes", "summary"]
+__all__ = [
+    "RULES",
+    "Change",
+    "Contract",
+    "Level",
+    "Rule",
+    "compare",
+    "contract_of",
+    "diff_specs",
+    "sorted_changes",
+    "summary",
+]
