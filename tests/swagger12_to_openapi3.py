@@ -139,22 +139,15 @@ def _parameter(p: dict[str, Any], rename: Rename) -> dict[str, Any]:
         result["required"] = True
     schema = _schema(p, rename, described=False)
     if _true(p.get("allowMultiple")):
-        # The element's enum belongs on ``items``; the reader reads a parameter's enum (and
-        # default) from the parameter's own schema: see test_diff_invariance for the xfail.
+        # The element's enum belongs on ``items`` (OpenAPI's meaning; the reader keeps it as
+        # the parameter's allowed values); the default stays on the parameter's schema.
         items = {key: value for key, value in schema.items() if key not in ("default",)}
         schema = {"type": "array", "items": items}
-        if ITEM_ENUM_BESIDE_ITEMS and "enum" in items:
-            schema["enum"] = items.pop("enum")
         if "default" in p or "defaultValue" in p:
             schema["default"] = _typed(p.get("defaultValue", p.get("default")), items.get("type"))
         result["explode"] = True
     result["schema"] = schema
     return result
-
-
-#: Where the converter writes the enum of an ``allowMultiple`` parameter: in ``items`` (OpenAPI's
-#: meaning) or, while the OpenAPI reader drops ``items.enum``, beside ``items`` where it reads it.
-ITEM_ENUM_BESIDE_ITEMS = True
 
 
 def _request_body(params: list[dict[str, Any]], consumes: list[str], rename: Rename) -> dict[str, Any] | None:

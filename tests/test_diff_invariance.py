@@ -71,15 +71,16 @@ def test_the_converted_sample_is_compared_for_real(tmp_path: Path) -> None:
     assert exposed > 50
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the OpenAPI reader drops the enum of an array's items (parameter `status` of "
-    "list-contract-milestones loses its allowed values); the converter writes it beside `items` meanwhile",
-)
-def test_an_allow_multiple_enum_written_in_items(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(converter, "ITEM_ENUM_BESIDE_ITEMS", False)
+def test_an_allow_multiple_enum_written_in_items(tmp_path: Path) -> None:
+    """An array parameter's ``items.enum`` is its allowed values, as 1.x ``allowMultiple`` +
+    ``enum`` say (``status`` of list-contract-milestones)."""
     old = load_spec(str(SAMPLE))
-    assert diff_specs(old, load_spec(sample_as_openapi(tmp_path))) == []
+    new = load_spec(sample_as_openapi(tmp_path))
+    assert diff_specs(old, new) == []
+    status = next(p for op in new.operations if op.nickname == "list-contract-milestones" for p in op.parameters if p.name == "status")
+    assert status.enum and status.enum == next(
+        p for op in old.operations if op.nickname == "list-contract-milestones" for p in op.parameters if p.name == "status"
+    ).enum
 
 
 # -- one small API written four ways -------------------------------------------------------------------

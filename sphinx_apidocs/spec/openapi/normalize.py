@@ -91,7 +91,7 @@ from sphinx_apidocs.spec.model import (
     TypeRef,
     canonical_resource_path,
 )
-from sphinx_apidocs.spec.openapi.schemas import SchemaConverter, SchemaTooDeep, Typed
+from sphinx_apidocs.spec.openapi.schemas import SchemaConverter, SchemaTooDeep, Typed, items_enum
 from sphinx_apidocs.spec.refs import RefError, Resolver
 
 METHODS_2 = ("get", "put", "post", "delete", "options", "head", "patch")
@@ -773,7 +773,7 @@ class OpenApiReader:
             description=description,
             required=p.get("required") is True or place == "path",
             default=default,
-            enum=typed.enum,
+            enum=typed.enum or (items_enum(p if self.v2 and "schema" not in p else p.get("schema")) if typed.type.type == "array" else ()),
             allow_multiple=typed.type.type == "array" or p.get("collectionFormat") == "multi",
             minimum=typed.minimum,
             maximum=typed.maximum,

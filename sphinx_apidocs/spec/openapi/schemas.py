@@ -576,6 +576,13 @@ def _nullable(schema: dict[str, Any]) -> bool:
     return False
 
 
+def items_enum(schema: Any) -> tuple[str, ...]:
+    """The allowed values of an array's items written inline (``items: {enum: [...]}``): what a
+    Swagger 1.x ``allowMultiple`` parameter's ``enum`` says, kept on the parameter."""
+    items = schema.get("items") if isinstance(schema, dict) else None
+    return _enum(items) if isinstance(items, dict) else ()
+
+
 def _enum(schema: dict[str, Any]) -> tuple[str, ...]:
     """``enum`` values, or the ``const`` values of ``oneOf``/``anyOf`` members (3.1 style), as text."""
     values = schema.get("enum")
