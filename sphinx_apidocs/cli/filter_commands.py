@@ -1,4 +1,8 @@
-"""CLI commands for output filters: ``fields``, ``apply`` and ``compile``."""
+"""CLI commands for output filters: ``fields``, ``apply`` and ``compile``.
+
+Each takes ``--audience NAME`` (whose whitelists: its own and every wider audience's files)
+and ``--audiences A,B,C`` (the order, widest first; default: ``FILTERS/audiences.yaml``).
+"""
 
 from __future__ import annotations
 
@@ -16,9 +20,13 @@ from sphinx_apidocs.cli.args import CommandParser, Once
 from sphinx_apidocs.cli.streams import read_stdin, write_out
 from sphinx_apidocs.errors import ApidocsError
 from sphinx_apidocs.filters import (
+    ORDER_FILE,
     FieldSelector,
     FilterError,
     LoadedFilter,
+    audience_layers,
+    audience_order,
+    check_order,
     compile_filter,
     dotted_paths,
     filter_files,
@@ -40,6 +48,7 @@ def register(subparsers: "argparse._SubParsersAction[CommandParser]") -> None:
         help="only this operation's paths (repeatable: several operations)",
     )
     fields.add_argument("--json", action="store_true", help="print {nickname: [paths]} as JSON")
+    _audience_options(fields)
     fields.set_defaults(handler=run_fields)
 
     apply = subparsers.add_parser("apply", help="filter a JSON response (file or stdin)")
@@ -51,13 +60,65 @@ def register(subparsers: "argparse._SubParsersAction[CommandParser]") -> None:
         help="keep only these comma-separated dotted paths within the whitelist (like a "
         "client's fields= request; repeatable: the paths add up); a path outside it is an error",
     )
+    _audience_options(apply)
     apply.set_defaults(handler=run_apply)
 
     compile_ = subparsers.add_parser("compile", help="write a stand-alone Python module of filters")
     compile_.add_argument("filters", metavar="FILTERS", help="a filter file or folder")
     compile_.add_argument("-o", "--output", metavar="MODULE.py", required=True, action=Once, help="module to write")
     compile_.add_argument("--check", action="store_true", help="exit 1 if MODULE.py is missing or stale")
+    _audience_options(compile_)
     compile_.set_defaults(handler=run_compile)
+
+
+def _audience_options(parser: argparse.ArgumentParser) -> None:
+    """``--audience`` and ``--audiences``, the same for every filter command."""
+    parser.add_argument(
+        "--audience", metavar="NAME", action=Once,
+        help="the whitelists of this audience: its own files and those of every wider audience "
+        "(default: the widest)",
+    )
+    parser.add_argument(
+        "--audiences", metavar="A,B,C", action=Once,
+        help=f"the audience order, widest first (default: the {ORDER_FILE} of FILTERS)",
+    )
+
+
+class _Audience:
+    """The audience options of one command, checked: ``audience`` (``None``: no order is
+    known) and ``audiences`` (the order as given on the command line, or ``None``)."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.audiences = None if args.audiences is None else list(
+            check_order([name.strip() for name in args.audiences.split(",")], "--audiences")
+        )
+        order = audience_order(args.filters, self.audiences)
+        given: str | None = args.audience
+        if given is not None and not order:
+            raise ApidocsError(
+                f"--audience {quoted(given)}: no audience order is known for {printable(args.filters)}; "
+                f"give --audiences A,B,C or list them in {ORDER_FILE} at the top of the folder"
+            )
+        if given is not None and given not in order:
+            raise ApidocsError(f"--audience: unknown audience {quoted(given)} (the audiences: {', '.join(order)})")
+        self.audience = (given or order[0]) if order else None
+
+    def trees(self, filters: str) -> dict[str, LoadedFilter]:
+        """The whitelists this audience sees."""
+        return load_filter_trees(filters, audience=self.audience, audiences=self.audiences)
+
+    def files(self, filters: str) -> list[tuple[Path, str]]:
+        """The filter files this audience sees (no other file is named in its module)."""
+        return [entry for _, files in audience_layers(filters, self.audience, self.audiences) for entry in files]
+
+    def options(self) -> list[str]:
+        """The options to give again to regenerate the same module."""
+        options = []
+        if self.audience is not None:
+            options += ["--audience", self.audience]
+        if self.audiences is not None:
+            options += ["--audiences", ",".join(self.audiences)]
+        return options
 
 
 def _select(trees: dict[str, LoadedFilter], operations: list[str] | None) -> dict[str, LoadedFilter]:
@@ -74,7 +135,7 @@ def run_fields(args: argparse.Namespace) -> int:
     """Print dotted paths: a header per nickname with indented paths (just the paths for one
     ``--operation``), or JSON.
     """
-    selected = _select(load_filter_trees(args.filters), args.operation)
+    selected = _select(_Audience(args).trees(args.filters), args.operation)
     paths = {nickname: dotted_paths(loaded.tree) for nickname, loaded in selected.items()}
     if args.json:
         _write_json(paths)
@@ -271,7 +332,7 @@ def run_apply(args: argparse.Namespace) -> int:
     within it), printing JSON.
     """
     operation = args.operation
-    loaded = _select(load_filter_trees(args.filters), [operation])[operation]
+    loaded = _select(_Audience(args).trees(args.filters), [operation])[operation]
     if args.fields is None:
         keep = compile_filter(loaded.tree)
     else:  # checked before reading the input, so a bad selection fails fast
@@ -282,12 +343,14 @@ def run_apply(args: argparse.Namespace) -> int:
 
 def run_compile(args: argparse.Namespace) -> int:
     """Write (or ``--check``) the generated module."""
-    trees = load_filter_trees(args.filters)
-    command = shlex.join(["sphinx-apidocs", "compile", args.filters, "-o", args.output])
+    audience = _Audience(args)
+    trees = audience.trees(args.filters)
+    command = shlex.join(["sphinx-apidocs", "compile", args.filters, "-o", args.output, *audience.options()])
     source = module_source(
         {nickname: loaded.tree for nickname, loaded in trees.items()},
-        sources=[display for _, display in filter_files(args.filters)],
+        sources=[display for _, display in audience.files(args.filters)],
         command=command,
+        audience=audience.audience,
     )
     target = Path(args.output)
     if args.check:

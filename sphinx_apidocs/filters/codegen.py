@@ -402,16 +402,21 @@ HEADER = (
 
 
 def module_source(
-    filters: Mapping[str, FilterTree], *, sources: Sequence[str], command: str
+    filters: Mapping[str, FilterTree], *, sources: Sequence[str], command: str, audience: str | None = None
 ) -> str:
     """The generated module: ``FILTERS: dict[str, Callable]``, standard library only.
+
+    ``audience``: the audience whose whitelists ``filters`` are (``load_filter_trees(...,
+    audience=)``), named in a comment and as ``AUDIENCE``, so a service can check that it
+    imported the module it meant to; ``None`` (no audience order) adds neither.
 
     Deterministic for a given input, and pure ASCII. Safety: apart from fixed templates and
     counter-made identifiers (``_K``, ``_s3``, ``_g7``, ``_n12``), the only variable text is
     (a) names and nicknames as ``str_literal`` entries of the ``_K`` table, read back by
     index, (b) the same ``str_literal`` text of each name as a constant key in the code of
-    its level (``_gN``: a dict display and subscripts, as hand-written code has them), and
-    (c) comments from line 3 on, each made by ``comment_text``. Lines 1-2 are fixed
+    its level (``_gN``: a dict display and subscripts, as hand-written code has them),
+    (c) comments from line 3 on, each made by ``comment_text``, and (d) the audience as the
+    ``str_literal`` value of ``AUDIENCE``. Lines 1-2 are fixed
     (``HEADER``): Python reads an encoding declaration only there (PEP 263), and line 1 pins
     UTF-8, so nothing a user controls can change how the file is decoded.
     """
@@ -455,6 +460,8 @@ def module_source(
     entries = [f"    {nickname}: {made[root]}," for nickname, root in zip(nicknames, plan.roots)]
     lines = [*HEADER, "# Sources:"]
     lines += [f"#   {comment_text(source)}" for source in sources]
+    if audience is not None:
+        lines.append(f"# Audience: {comment_text(audience)}")
     lines += ["# Regenerate with:", f"#   {comment_text(command)}"]
     lines += [
         '"""Whitelist output filters: ``FILTERS[nickname](response)`` returns the filtered response.',
@@ -473,7 +480,10 @@ def module_source(
         lines += ["", factory_source(shape, name)]
     for source in groups:
         lines += ["", source]
-    lines += [""] + statements + ["", "FILTERS = {"] + entries + ["}", ""]
+    lines += [""] + statements
+    if audience is not None:
+        lines += ["", f"AUDIENCE = {str_literal(str.__str__(audience))}"]
+    lines += ["", "FILTERS = {"] + entries + ["}", ""]
     source = "\n".join(lines)
     if not source.isascii():  # pragma: no cover - every variable part is escaped above
         raise ValueError("generated module is not pure ASCII")

@@ -240,6 +240,42 @@ def _position(display: str, text: str, index: int) -> Location:
     return Location(display, line, index - (text.rfind("\n", 0, index) + 1) + 1)
 
 
+def compose_checked(text: str, display: str, *, json_syntax: bool = False) -> Node | None:
+    """``compose_text(text)`` with every YAML problem as a ``FilterError`` at its file, line
+    and column: the one wording for filter files and the other YAML files beside them
+    (``audiences.yaml``).
+    """
+    try:
+        return compose_text(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "syntax error"
+        if exc.context and problem.startswith("but "):  # "expected X" + "but found Y"
+            problem = f"{exc.context}, {problem}"
+        location = (
+            Location(display, mark.line + 1, mark.column + 1) if mark is not None else Location(display, 1, 1)
+        )
+        syntax = "JSON" if json_syntax else "YAML"
+        raise FilterError(f"invalid {syntax}: {problem}", location) from None
+    except yaml.reader.ReaderError as exc:
+        raise FilterError(
+            f"invalid character {chr(exc.character)!a}" if isinstance(exc.character, int) else str(exc.reason),
+            _position(display, text, exc.position),
+        ) from None
+    except yaml.YAMLError as exc:
+        raise FilterError(f"invalid YAML: {exc}", Location(display, 1, 1)) from None
+
+
+def yaml_kind(node: Node) -> str:
+    """What a YAML node is, for messages: ``a list``, ``an integer (3)``, ``null``..."""
+    if not isinstance(node, ScalarNode):
+        return "a list" if isinstance(node, SequenceNode) else "a mapping"
+    if node.tag == _TAG + "str":
+        return f"a string {quoted(node.value)}"
+    kind = _KINDS.get(node.tag, f"a value tagged {quoted(node.tag)}")
+    return kind if node.tag == _TAG + "null" else f"{kind} ({_excerpt(node.value)})"
+
+
 class _FileParser:
     """Walks the composed node graph of one file; field lists are memoized per node (aliases)."""
 
@@ -290,27 +326,7 @@ class _FileParser:
         return result
 
     def compose(self) -> Node | None:
-        try:
-            return compose_text(self.text)
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            problem = exc.problem or exc.context or "syntax error"
-            if exc.context and problem.startswith("but "):  # "expected X" + "but found Y"
-                problem = f"{exc.context}, {problem}"
-            location = (
-                Location(self.display, mark.line + 1, mark.column + 1)
-                if mark is not None
-                else Location(self.display, 1, 1)
-            )
-            syntax = "JSON" if self.json_syntax else "YAML"
-            raise FilterError(f"invalid {syntax}: {problem}", location) from None
-        except yaml.reader.ReaderError as exc:
-            raise FilterError(
-                f"invalid character {chr(exc.character)!a}" if isinstance(exc.character, int) else str(exc.reason),
-                _position(self.display, self.text, exc.position),
-            ) from None
-        except yaml.YAMLError as exc:
-            raise FilterError(f"invalid YAML: {exc}", Location(self.display, 1, 1)) from None
+        return compose_checked(self.text, self.display, json_syntax=self.json_syntax)
 
     def kind(self, node: Node) -> str:
         """What a node is, for messages: ``a list``, ``an integer (3)``, ``null``..."""
@@ -328,10 +344,7 @@ class _FileParser:
                 else "a number"
             )
             return f"{kind} ({_excerpt(node.value)})"
-        if node.tag == _TAG + "str":
-            return f"a string {quoted(node.value)}"
-        kind = _KINDS.get(node.tag, f"a value tagged {quoted(node.tag)}")
-        return kind if node.tag == _TAG + "null" else f"{kind} ({_excerpt(node.value)})"
+        return yaml_kind(node)
 
     def is_null(self, node: Node) -> bool:
         if not isinstance(node, ScalarNode):

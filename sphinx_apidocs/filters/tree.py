@@ -184,3 +184,18 @@ class TreeBuilder:
 
     def _builders(self) -> list[TreeBuilder]:
         return [child for child in self._fields.values() if isinstance(child, TreeBuilder)]
+
+
+def union_trees(a: FilterTree, b: FilterTree) -> FilterTree:
+    """What passes ``a`` or ``b``, with the union semantics of one field list (a leaf subsumes
+    anything below it, ``*`` its siblings): how an audience's layer adds fields to the wider
+    layers' whitelist. ``a``'s keys keep their places; ``b``'s new keys follow. Unchanged
+    subtrees stay shared, so ``union_trees(a, a)`` and a union with ``[]`` cost nothing.
+    """
+    if b is a or b.is_empty():
+        return a
+    if a.is_empty():
+        return b
+    builder = TreeBuilder.of(a)
+    builder.add((), tree=b)
+    return builder.build()
