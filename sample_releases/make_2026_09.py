@@ -55,14 +55,17 @@ def older_specs() -> dict[str, str]:
 
 
 def older_filters() -> dict[str, str]:
+    """Relative path -> text of the older filter files (the audience folders too)."""
     files: dict[str, str] = {}
-    for path in sorted((REPO / "output_filters").iterdir()):
+    root = REPO / "output_filters"
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
         text = path.read_text(encoding="utf-8")
-        if path.name == "jobs.yaml":
+        name = path.relative_to(root).as_posix()
+        if name == "jobs.yaml":
             text = text.replace("  - proposals_count\n", "", 1)
-        elif path.name == "contracts.yaml":
+        elif name == "contracts.yaml":
             text = _without_entry(text, "list-payments")
-        files[path.name] = text
+        files[name] = text
     return files
 
 

@@ -106,7 +106,7 @@ def _models(schemas: dict[str, Any], sources: dict[str, Any], models: dict[str, 
 
 def _operation(op: dict[str, Any], declaration: dict[str, Any], tag: str, rename: Rename) -> dict[str, Any]:
     known = {"method", "nickname", "summary", "notes", "scope", "type", "items", "format", "parameters",
-             "responseMessages", "consumes", "produces", "authorizations", "deprecated"}
+             "responseMessages", "consumes", "produces", "authorizations", "deprecated", "audience"}
     unknown = set(op) - known
     if unknown:
         raise NotImplementedError(f"{op['nickname']}: {sorted(unknown)}")
@@ -128,6 +128,8 @@ def _operation(op: dict[str, Any], declaration: dict[str, Any], tag: str, rename
     if op.get("scope"):
         words = op["scope"].replace(",", " ").split()
         result["security"] = [{"oauth2": words}]
+    if op.get("audience"):
+        result["x-audience"] = op["audience"]
     return result
 
 
@@ -220,6 +222,8 @@ def _schema(obj: dict[str, Any], rename: Rename, *, described: bool) -> dict[str
         extras["description"] = obj["description"]
     if str(obj.get("deprecated", "")).lower() == "true":
         extras["deprecated"] = True
+    if obj.get("audience"):
+        extras["x-audience"] = obj["audience"]
     if not extras:
         return schema
     if "$ref" in schema:  # a $ref's siblings are ignored in 3.0: wrap it, the 3.0 idiom

@@ -26,7 +26,7 @@ def test_validate_sample_over_http(capsys):
         status = main(["validate", url, "--timeout", "5"])
     out, err = capsys.readouterr()
     assert status == 0, err
-    assert out == f"{url}: valid Swagger 1.2: 6 resources, 28 operations\n"
+    assert out == f"{url}: valid Swagger 1.2: 6 resources, 30 operations\n"
     assert err == ""
 
 
@@ -105,7 +105,7 @@ def test_serve_as_a_process_then_validate_against_it():
             capture_output=True, text=True, timeout=60, cwd=ROOT,
         )
         assert result.returncode == 0, result.stderr
-        assert "6 resources, 28 operations" in result.stdout
+        assert "6 resources, 30 operations" in result.stdout
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=10)

@@ -116,10 +116,12 @@ def test_an_invalid_spec_exits_2_with_its_problems(capsys, tmp_path):
     assert err.startswith(f"error: {bad}") and all(line.startswith("error: ") for line in err.splitlines())
 
 
-def test_audience_is_not_supported_yet(capsys):
+def test_audience_without_an_order_exits_2(capsys):
     status, out, err, _ = run_cli(["diff", V1, BREAKING, "--audience", "partner"], capsys)
     assert status == 2 and out == ""
-    assert "not supported yet" in one_error(err)
+    assert "needs --audiences A,B,C or an audiences.yaml" in one_error(err)
+    status, out, err, _ = run_cli(["diff", V1, BREAKING, "--audience", "partner", "--audiences", "public,internal"], capsys)
+    assert status == 2 and "unknown audience 'partner'" in one_error(err)
 
 
 @pytest.mark.parametrize("argv", [

@@ -49,7 +49,11 @@ def test_the_sample_api_as_openapi_3_has_the_same_contract(tmp_path: Path) -> No
     old = load_spec(str(SAMPLE))
     new = load_spec(sample_as_openapi(tmp_path))
     assert (old.format_label, new.format_label) == ("Swagger 1.2", "OpenAPI 3.0.3")
-    assert len(list(old.operations)) == len(list(new.operations)) == 28
+    assert len(list(old.operations)) == len(list(new.operations)) == 30
+    # Audience marks read the same from 1.2 ``audience`` and OpenAPI ``x-audience``.
+    assert {op.nickname: op.audiences for op in old.operations} == {op.nickname: op.audiences for op in new.operations}
+    marked = {(m.id, p.name, p.audiences) for r in old.resources for m in r.models.values() for p in m.properties if p.audiences}
+    assert marked and marked <= {(m.id, p.name, p.audiences) for r in new.resources for m in r.models.values() for p in m.properties}
     filters = load_filter_trees(str(FILTERS))
     assert diff_specs(old, new, filters, filters) == []
     assert diff_specs(old, new) == []  # whole models too

@@ -192,8 +192,8 @@ def test_readme_tour_runs_verbatim(tmp_path: Path) -> None:
         assert "Traceback" not in out and "error:" not in out, out
         url = re.search(r"^endpoint: (http://127\.0\.0\.1:\d+/api-docs)$", out, re.M)
         assert url, out
-        assert f"{url.group(1)}: valid Swagger 1.2: 6 resources, 28 operations\n" in out
-        assert "sample_specs/api-docs.json: valid Swagger 1.2: 6 resources, 28 operations\n" in out
+        assert f"{url.group(1)}: valid Swagger 1.2: 6 resources, 30 operations\n" in out
+        assert "sample_specs/api-docs.json: valid Swagger 1.2: 6 resources, 30 operations\n" in out
         assert "_apidocs_snapshot: wrote 7 documents\n" in out
         assert "info.ref\ninfo.location.city\ninfo.location.country\ninfo.portrait.url\nauth_user.uid\nauth_user.mail\n" in out
         assert '"storage_key"' not in out and "password_hash" not in out and "session" not in out

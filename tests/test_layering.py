@@ -4,6 +4,8 @@ function-local and ``TYPE_CHECKING`` alike).
     cli -> {sphinxext, spec, filters, examples, diff}; sphinxext -> {spec, filters, examples, diff};
     diff -> {spec, filters, errors};
     examples -> {spec, filters, errors}; spec -> {filters?, errors}; filters -> nothing of ours;
+    middleware -> {filters, spec, lifecycle, errors} (pure Python: no Sphinx, no docutils);
+    lifecycle -> nothing of ours (standard library only);
     no circles; nobody imports another module's ``_private`` names.
 """
 
@@ -27,6 +29,8 @@ ALLOWED: dict[str, set[str]] = {
     "spec": {"spec", "errors"},
     "filters": {"filters", "errors"},  # errors.py is a leaf: filters stay importable alone
     "errors": set(),
+    "middleware": {"middleware", "filters", "spec", "lifecycle", "errors"},  # no Sphinx, no docutils
+    "lifecycle": set(),  # standard library only
     "__init__": {"sphinxext"},  # setup() imports the extension lazily
     "__main__": {"cli"},
 }
@@ -35,7 +39,7 @@ ALLOWED: dict[str, set[str]] = {
 # Inside spec/: lower ranks never import higher ones; the two input formats are siblings.
 SPEC_RANKS: dict[str, int] = {
     "model": 0, "detect": 0, "headers": 0,
-    "fetch": 1, "common": 1,
+    "fetch": 1, "common": 1, "audience": 1,
     "refs": 2, "validate": 2,
     "sources": 3,
     "serve": 4, "snapshot": 4, "swagger1": 4, "openapi": 4,

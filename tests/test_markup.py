@@ -114,7 +114,10 @@ def md(text: str) -> tuple[Any, ...]:
 
 
 def test_plain_text_is_one_paragraph_without_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(markup, "_md", None)  # a parser run would fail
+    def no_parser() -> None:
+        raise AssertionError("plain text must not reach the CommonMark parser")
+
+    monkeypatch.setattr(markup, "_parser", no_parser)
     assert markup.markdown("Creates a customer (id 3), see e-mail.") == (Paragraph((Text("Creates a customer (id 3), see e-mail."),)),)
     assert md("") == () and md("   ") == ()
 

@@ -41,3 +41,11 @@ def test_the_release_differs_by_what_the_script_says() -> None:
     assert ("response-field-exposed", "get-job", "proposals_count") in found
     assert ("description-changed", "get-user", "") in found
     assert not [c for c in changes if c.level.label == "breaking"]
+
+
+def test_the_docs_list_every_rule_with_its_level() -> None:
+    from sphinx_apidocs.diff import RULES
+
+    text = (REPO / "docs" / "changelog.rst").read_text(encoding="utf-8")
+    for rule_id, rule in RULES.items():
+        assert f"   * - ``{rule_id}``\n     - {rule.level.label}\n" in text, rule_id

@@ -125,7 +125,7 @@ def test_an_empty_folder_may_become_a_snapshot(tmp_path: Path, capsys: pytest.Ca
     assert visible == sorted(p.name for p in SAMPLE.glob("*.json")) == snapshot_files(str(target))
     assert load_spec(str(target)).operation("get-auth-user-info") is not None  # a plain folder read
     assert main(["validate", str(target)]) == 0
-    assert capsys.readouterr().out == f"{target}: valid Swagger 1.2: 6 resources, 28 operations\n"
+    assert capsys.readouterr().out == f"{target}: valid Swagger 1.2: 6 resources, 30 operations\n"
 
 
 SPHINX_CONF = """\

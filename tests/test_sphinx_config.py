@@ -42,6 +42,9 @@ BAD: dict[str, tuple[Any, str]] = {
     ),
     "apidocs_field_selection": ("yes", "apidocs_field_selection: expected True or False, got str 'yes'"),
     "apidocs_shared_models": ("everywhere", "apidocs_shared_models: expected 'page' or 'first', got str 'everywhere'"),
+    "apidocs_audiences": (["public", "public"], "apidocs_audiences: 'public' listed twice"),
+    "apidocs_default_audience": (3, "apidocs_default_audience: expected an audience name, got int 3"),
+    "apidocs_audience": (" partner", "apidocs_audience: remove the leading or trailing whitespace"),
     "apidocs_changelog": ([{"version": "1"}], "apidocs_changelog[0]['spec']: expected a URL, path or git:REV:PATH string, got NoneType None"),
     "apidocs_changelog_current": (1, "apidocs_changelog_current: expected a string, got int 1"),
 }

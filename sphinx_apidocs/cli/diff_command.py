@@ -25,7 +25,7 @@ from sphinx_apidocs.diff.report import as_json, as_junit, as_markdown, as_text, 
 from sphinx_apidocs.diff.sources import Resolved, resolve
 from sphinx_apidocs.diff.waivers import Waiver, apply_waivers, load_waivers, unused_waivers
 from sphinx_apidocs.errors import ApidocsError
-from sphinx_apidocs.filters import LoadedFilter, load_filter_trees
+from sphinx_apidocs.filters import LoadedFilter, audience_order, load_filter_trees
 from sphinx_apidocs.filters.errors import printable
 from sphinx_apidocs.spec import ApiSpec, load_spec
 from sphinx_apidocs.spec.fetch import (
@@ -34,6 +34,7 @@ from sphinx_apidocs.spec.fetch import (
     DEFAULT_MAX_SPEC_BYTES,
     DEFAULT_TIMEOUT,
 )
+from sphinx_apidocs.spec.audience import AudienceOrder
 from sphinx_apidocs.spec.snapshot import reading
 
 FORMATS = ("text", "json", "markdown", "junit")
@@ -57,7 +58,10 @@ def register(subparsers: Any) -> None:
     diff.add_argument("--new-filters", metavar="F", action=Once, help="NEW's output filters")
     diff.add_argument("--filters", metavar="F", action=Once,
                       help="the filters of both sides (--old-filters/--new-filters override one side)")
-    diff.add_argument("--audience", metavar="NAME", action=Once, help="(not supported yet)")
+    diff.add_argument("--audience", metavar="NAME", action=Once,
+                      help="only what this audience sees; an operation moved to a narrower audience is breaking")
+    diff.add_argument("--audiences", metavar="A,B,C", action=Once,
+                      help="the audience order, widest first (default: the audiences.yaml of the filter folder)")
     diff.add_argument("--format", choices=FORMATS, default="text", action=Once, help="report format (default text)")
     diff.add_argument("--fail-on", choices=FAIL_ON, default="breaking", action=Once,
                       help="exit 1 when a change reaches this level (default breaking)")
@@ -78,9 +82,6 @@ class _LoadFailed(Exception):
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    if args.audience is not None:
-        say("error: diff --audience: not supported yet (audiences come in a later release)")
-        return EXIT_LOAD_ERROR
     fail_on = None if args.fail_on == "never" else Level.parse(args.fail_on)
     try:
         waivers, changes = _load_and_compare(args)
@@ -126,11 +127,42 @@ def _load_and_compare(args: argparse.Namespace) -> tuple[list[Waiver], list[Chan
             waivers = _loading(None, lambda: load_waivers(args.waivers, dt.date.today()))
         old_spec = _spec(stack, args, args.old)
         new_spec = _spec(stack, args, args.new)
-        old_trees = _filters(stack, old_filters)
-        new_trees = _filters(stack, new_filters)
+        order = _order(stack, args, new_filters or old_filters)
+        audience = {"audience": args.audience, "audiences": list(order.names)} if order is not None else {}
+        old_trees = _filters(stack, old_filters, audience)
+        new_trees = _filters(stack, new_filters, audience)
         from sphinx_apidocs.diff.compare import diff_specs  # the engine: only once both sides load
 
+        if order is not None:
+            from sphinx_apidocs.diff.audience import audience_diff
+
+            return waivers, audience_diff(old_spec, new_spec, old_trees, new_trees, args.audience, order)
         return waivers, diff_specs(old_spec, new_spec, old_trees, new_trees)
+
+
+def _order(stack: ExitStack, args: argparse.Namespace, filters: str | None) -> AudienceOrder | None:
+    """With ``--audience``: the order (``--audiences``, else the filter folder's
+    ``audiences.yaml``), checked; without it: ``None``."""
+    if args.audience is None:
+        if args.audiences is not None:
+            say("error: --audiences needs --audience NAME")
+            raise _LoadFailed
+        return None
+
+    def read() -> AudienceOrder:
+        names: tuple[str, ...] = ()
+        if args.audiences is not None:
+            names = tuple(name.strip() for name in args.audiences.split(",") if name.strip())
+        elif filters is not None:
+            names = tuple(audience_order(_resolve(stack, filters).path))
+        if not names:
+            raise ApidocsError("diff --audience needs --audiences A,B,C or an audiences.yaml at the top of the filter folder")
+        order = AudienceOrder(names)
+        order.rank(args.audience)
+        return order
+
+    order: AudienceOrder = _loading(None, read)
+    return order
 
 
 def _loading(resolved: Resolved | None, load: Callable[[], Any]) -> Any:
@@ -169,11 +201,11 @@ def _spec(stack: ExitStack, args: argparse.Namespace, source: str) -> ApiSpec:
     return spec
 
 
-def _filters(stack: ExitStack, source: str | None) -> Mapping[str, LoadedFilter] | None:
+def _filters(stack: ExitStack, source: str | None, audience: Mapping[str, Any]) -> Mapping[str, LoadedFilter] | None:
     if source is None:
         return None
     resolved = _resolve(stack, source)
-    trees: dict[str, LoadedFilter] = _loading(resolved, lambda: load_filter_trees(resolved.path))
+    trees: dict[str, LoadedFilter] = _loading(resolved, lambda: load_filter_trees(resolved.path, **audience))
     return trees
 
 

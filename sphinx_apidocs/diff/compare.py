@@ -23,6 +23,8 @@ warns; a request field's or parameter's enum losing values breaks clients that s
 
 from __future__ import annotations
 
+import datetime as dt
+
 import json
 import unicodedata
 from typing import Any, Iterable, Iterator, Mapping
@@ -51,17 +53,27 @@ def diff_specs(
     return compare(contract_of(old_spec, old_filters), contract_of(new_spec, new_filters))
 
 
-def compare(old: Contract, new: Contract) -> list[Change]:
-    """Every change from ``old`` to ``new``, deduplicated, in the stable order."""
+def compare(old: Contract, new: Contract, today: dt.date | None = None) -> list[Change]:
+    """Every change from ``old`` to ``new``, deduplicated, in the stable order. ``today``
+    (default: the date it runs) tells a removal after its sunset date (planned: info) from
+    one before it (breaking), and a sunset date in the past (a warning)."""
     changes: list[Change] = []
     memo: Memo = {}
+    day = (today or dt.date.today()).isoformat()
     matched, removed, added = match_operations(old, new)
     for op in removed:
-        changes.append(_say(op, "operation-removed", "", None, None))
+        if op.sunset and op.sunset <= day:
+            changes.append(_say(op, "operation-removed-after-sunset", "", op.sunset, None))
+        else:
+            changes.append(_say(op, "operation-removed", "", op.sunset or None, None))
     for op in added:
         changes.append(_say(op, "operation-added", "", None, None))
     for before, after in matched:
         changes.extend(OperationDiff(before, after, memo).changes())
+        if after.sunset and after.sunset != before.sunset:
+            changes.append(_say(after, "operation-sunset-announced", "", before.sunset or None, after.sunset))
+        if after.sunset and after.sunset < day:
+            changes.append(_say(after, "operation-past-sunset", "", None, after.sunset))
     return sorted_changes(changes)
 
 
@@ -332,6 +344,9 @@ def _json(text: str | None) -> Any:
 
 _MESSAGES: dict[str, str] = {
     "operation-removed": "the operation was removed",
+    "operation-removed-after-sunset": "the operation was removed after its sunset date {old}, as announced",
+    "operation-sunset-announced": "the operation goes away on {new}",
+    "operation-past-sunset": "the operation is still served after its sunset date {new}: remove it or move the date",
     "operation-added": "new operation",
     "operation-renamed": "nickname `{old}` is now `{new}`",
     "operation-moved": "moved from {old} to {new}: clients calling the old path fail",

@@ -176,6 +176,7 @@ class OperationContract:
     response_type: str = "void"
     response: Shape | None = None
     audience: str | None = None
+    sunset: str = ""  # the date (YYYY-MM-DD) the operation goes away, "" for none
 
     def parameter(self, key: str) -> Param | None:
         for found, param in self.parameters:
@@ -576,6 +577,7 @@ def _operation(graph: ModelGraph, op: Operation, tree: FilterTree | None, legacy
         codes=_codes(op, legacy),
         response_type=response_type,
         response=None if response_type == "void" else graph.exposed(op.response_type, tree, context),
+        sunset=op.sunset[:10],
     )
 
 

@@ -287,3 +287,33 @@ def merge_constraints(outer: Constraints, inner: Constraints) -> Constraints:
 
 
 _CONSTRAINT_FIELDS = tuple(Constraints.__dataclass_fields__)
+
+
+def audience_marks(value: Any) -> tuple[str, ...]:
+    """An ``audience`` / ``x-audience`` value as marks: a name, or a list of names (the
+    narrowest of them counts); anything else marks nothing (the validator says why)."""
+    if isinstance(value, str):
+        return (value.strip(),) if value.strip() else ()
+    if isinstance(value, list):
+        return tuple(v.strip() for v in value if isinstance(v, str) and v.strip())
+    return ()
+
+
+def lifecycle_date(value: Any) -> str:
+    """A ``deprecatedAt``/``sunset`` (``x-deprecated-at``/``x-sunset``) value: an ISO date or
+    datetime as text (YAML gives dates as ``date`` objects); anything else is no date."""
+    import datetime
+
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            datetime.date.fromisoformat(text)
+        else:
+            datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    return text

@@ -159,6 +159,14 @@ class Property:
     default: Any = UNSET
     example: Any = UNSET
     constraints: Constraints = _NO_CONSTRAINTS
+    #: Audience marks (1.x ``audience``, OpenAPI ``x-audience`` on the property or the schema it
+    #: references): who may see it; the narrowest wins (see ``spec.audience``).
+    audiences: tuple[str, ...] = ()
+    #: Lifecycle dates as written (``YYYY-MM-DD`` or an ISO datetime; ``""``: none): since when
+    #: it is deprecated (1.x ``deprecatedAt``, OpenAPI ``x-deprecated-at``) and when it goes
+    #: away (1.x ``sunset``, OpenAPI ``x-sunset``). See ``sphinx_apidocs.lifecycle``.
+    deprecated_at: str = ""
+    sunset: str = ""
 
 
 @dataclass(frozen=True)
@@ -286,6 +294,10 @@ class Operation:
     #: One of :data:`OPERATION_KINDS`. Webhooks and callbacks are sent *by* the API: their
     #: ``parameters``/request body describe what the client's endpoint receives, their
     #: ``response_messages`` what it should answer.
+    deprecated_at: str = ""  # lifecycle dates, as on :class:`Property`
+    sunset: str = ""
+    #: Audience marks of the operation, its resource, tags and path item (see ``spec.audience``).
+    audiences: tuple[str, ...] = ()
     kind: str = "operation"
     #: A webhook's name (the key under ``webhooks``); a callback's name (the key under the
     #: operation's ``callbacks``, e.g. ``onData``); ``""`` for an operation.
@@ -315,6 +327,7 @@ class Resource:
     description: str = ""
     apis: tuple[ApiPath, ...] = ()
     models: Mapping[str, Model] = field(default_factory=dict)
+    audiences: tuple[str, ...] = ()  # the resource's own audience marks (1.x ``audience``)
     source: str = ""  # the URL or file it came from
     digest: str = ""  # sha256 of the declaration's bytes, to tell what changed between builds
 

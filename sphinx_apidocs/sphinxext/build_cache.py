@@ -22,7 +22,6 @@ from typing import Any
 
 from sphinx_apidocs import __version__
 from sphinx_apidocs.filters import LoadedFilter
-from sphinx_apidocs.spec.model import ApiSpec
 from sphinx_apidocs.spec.sources import DocumentSet
 
 SPEC_CACHE = "apidocs-spec.pickle"
@@ -88,16 +87,17 @@ class BuildCache:
         self.folder = folder
         self.reuse = reuse and bool(folder)
 
-    def spec(self, key: str) -> ApiSpec | None:
-        """The spec stored under ``key``, or ``None`` (no cache, another key, unreadable)."""
+    def spec(self, key: str) -> Any:
+        """What was stored under ``key`` (the built spec and what goes with it), or ``None``
+        (no cache, another key, unreadable); the caller checks its type."""
         stored = _load(self.folder, SPEC_CACHE) if self.reuse else None
-        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key and isinstance(stored[1], ApiSpec):
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
             return stored[1]
         return None
 
-    def store_spec(self, key: str, spec: ApiSpec) -> None:
+    def store_spec(self, key: str, built: Any) -> None:
         if self.folder:
-            _store(self.folder, SPEC_CACHE, (key, spec))
+            _store(self.folder, SPEC_CACHE, (key, built))
 
     def filter_files(self) -> FilterFileCache:
         return FilterFileCache(self.folder, self.reuse)

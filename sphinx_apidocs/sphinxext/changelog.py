@@ -25,6 +25,7 @@ from sphinx_apidocs.spec.fetch import is_url
 from sphinx_apidocs.spec.loader import load_spec
 from sphinx_apidocs.spec.model import ApiSpec
 from sphinx_apidocs.spec.snapshot import reading
+from sphinx_apidocs.sphinxext.audiences import BuildAudience
 from sphinx_apidocs.sphinxext.config import ReleaseSource
 from sphinx_apidocs.sphinxext.warnings import Warn, warn
 
@@ -106,14 +107,18 @@ def load_history(
     sources: Sequence[ReleaseSource],
     confdir: str,
     current: tuple[str, ApiSpec | None, Mapping[str, FilterTree] | None],
+    audience: BuildAudience | None = None,
 ) -> History | None:
     """The history of the releases ``sources`` (oldest first) up to ``current`` (its name,
-    spec and filters); ``None`` when conf.py lists no release."""
+    spec and filters: already the audience's view); ``None`` when conf.py lists no release.
+    Each earlier release is read as the build's ``audience`` sees it: a change only a narrower
+    audience can see never reaches its changelog."""
     if not sources:
         return None
+    audience = audience or BuildAudience()
     loaded: list[tuple[ReleaseSource, Contract]] = []
     for source in sources:
-        contract = _contract(source, confdir)
+        contract = _contract(source, confdir, audience)
         if contract is not None:
             loaded.append((source, contract))
     name, spec, filters = current
@@ -136,19 +141,21 @@ def _where(source: str, confdir: str) -> str:
     return os.path.normpath(os.path.join(confdir, source))
 
 
-def _contract(release: ReleaseSource, confdir: str) -> Contract | None:
-    """The exposed contract of one earlier release, or ``None`` (with a warning)."""
+def _contract(release: ReleaseSource, confdir: str, audience: BuildAudience) -> Contract | None:
+    """The exposed contract of one earlier release as ``audience`` sees it, or ``None`` (with a
+    warning; it names the release and the source only)."""
     try:
         with ExitStack() as stack:
             spec_source = stack.enter_context(resolve(_where(release.spec, confdir), cwd=confdir))
             with reading(spec_source.path) as path:
-                spec = load_spec(path)
+                spec, _facts = audience.shaped(load_spec(path))
             trees: dict[str, FilterTree] | None = None
             if release.filters:
                 trees = {}
                 for given in release.filters:
                     filters = stack.enter_context(resolve(_where(given, confdir), cwd=confdir))
-                    trees.update((nick, loaded.tree) for nick, loaded in load_filter_trees(filters.path).items())
+                    found = load_filter_trees(filters.path, **audience.filter_args())  # type: ignore[arg-type]
+                    trees.update((nick, loaded.tree) for nick, loaded in found.items())
             return contract_of(spec, trees)
     except (ApidocsError, OSError) as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__

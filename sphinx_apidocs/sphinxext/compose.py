@@ -113,14 +113,25 @@ def allowed_values(item: Parameter | Property) -> tuple[Inline, ...]:
     return runs
 
 
-def deprecated_mark() -> Paragraph:
-    return Paragraph((Strong("Deprecated."),), ("api-deprecated",))
+def deprecated_mark(deprecated: bool = True, since: str = "", sunset: str = "") -> Paragraph:
+    """``Deprecated since 2026-10-01. Sunset: 2027-04-01.`` (the dates where the spec gives them)."""
+    runs: list[Inline] = []
+    if deprecated:
+        runs.append(Strong("Deprecated."))
+        if since:
+            runs[-1] = Strong("Deprecated")
+            runs += [Text(" since "), Code(plain_line(since)), Text(".")]
+    if sunset:
+        runs += [Text(" ") if runs else Text(""), Strong("Sunset:"), Text(" "), Code(plain_line(sunset)), Text(".")]
+    return Paragraph(tuple(run for run in runs if not (isinstance(run, Text) and not run.text)), ("api-deprecated",))
 
 
-def described(description: str, deprecated: bool = False, flavour: Flavour = "markdown") -> Cell:
-    """A description cell; a deprecated item says so first."""
+def described(
+    description: str, deprecated: bool = False, flavour: Flavour = "markdown", since: str = "", sunset: str = ""
+) -> Cell:
+    """A description cell; a deprecated item (or one with a sunset date) says so first."""
     blocks = describe(description, flavour)
-    return (deprecated_mark(), *blocks) if deprecated else blocks
+    return (deprecated_mark(deprecated, since, sunset), *blocks) if deprecated or sunset else blocks
 
 
 def yes_no(flag: bool) -> Cell:
@@ -168,8 +179,8 @@ def operation_body(
     """
     resource = op.resource_path
     blocks: list[Block] = []
-    if op.deprecated:
-        blocks.append(deprecated_mark())
+    if op.deprecated or op.sunset:
+        blocks.append(deprecated_mark(op.deprecated, op.deprecated_at, op.sunset))
     if op.sent_by_api:
         blocks.append(sent_by_api(op))
     if op.summary:
@@ -349,7 +360,7 @@ def model_body(model: Model, resource: str, *, flavour: Flavour = "markdown") ->
 
 def property_description(prop: Property, flavour: Flavour = "markdown") -> Cell:
     """Deprecated mark, description, default, allowed values and constraints, example."""
-    blocks: list[Block] = list(described(prop.description, prop.deprecated, flavour))
+    blocks: list[Block] = list(described(prop.description, prop.deprecated, flavour, prop.deprecated_at, prop.sunset))
     for extra in (
         value_paragraph("Default: ", prop.default),
         Paragraph((Text("Allowed values: "), *codes(prop.enum)), ("api-constraints",)) if prop.enum else None,

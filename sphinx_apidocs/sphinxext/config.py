@@ -173,6 +173,27 @@ def _check_shared_models(name: str, value: Any) -> list[str]:
     return [_expected(name, value, " or ".join(repr(choice) for choice in SHARED_MODELS))]
 
 
+def _check_name(name: str, value: Any) -> list[str]:
+    if not isinstance(value, str):
+        return [_expected(name, value, "an audience name")]
+    return [f"{name}: remove the leading or trailing whitespace"] if value.strip() != value else []
+
+
+def _check_audiences(name: str, value: Any) -> list[str]:
+    if not isinstance(value, (list, tuple)):
+        return [_expected(name, value, "a list of audience names, widest first")]
+    problems = [
+        _expected(f"{name}[{index}]", item, "a non-empty audience name")
+        for index, item in enumerate(value)
+        if not isinstance(item, str) or not item.strip() or item.strip() != item
+    ]
+    names = [item for item in value if isinstance(item, str)]
+    twice = sorted({item for item in names if names.count(item) > 1})
+    if twice:
+        problems.append(f"{name}: {', '.join(map(repr, twice))} listed twice")
+    return problems
+
+
 @dataclass(frozen=True)
 class ReleaseSource:
     """One earlier release of ``apidocs_changelog``: its name, date, spec and filters."""
@@ -299,6 +320,20 @@ class ApidocsConfig:
         _check_shared_models,
     )
 
+    audiences: tuple[str, ...] = setting(
+        [], "env", (list, tuple),
+        "the audiences, widest readership first (e.g. ['public', 'partner', 'internal']); empty: "
+        "the audiences.yaml of the filter folder, if any, else no audiences",
+        _check_audiences, tuple,
+    )
+    default_audience: str = setting(
+        "", "env", (str,), "the audience of unmarked items; empty: the widest", _check_name,
+    )
+    audience: str = setting(
+        "", "env", (str,),
+        "the audience whose docs this build writes; empty: the widest (nothing narrower reaches any output)",
+        _check_name,
+    )
     changelog: tuple[ReleaseSource, ...] = setting(
         [], "env", (list, tuple),
         "earlier releases, oldest first: [{'version', 'date', 'spec', 'filters'}] (spec and "

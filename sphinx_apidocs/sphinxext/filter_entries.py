@@ -11,10 +11,21 @@ a whitelist the service would not run with, show neither definition of that nick
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 from dataclasses import dataclass, field
 
-from sphinx_apidocs.filters import FilterError, FilterTree, LoadedFilter, dotted_paths, duplicate_nickname, filter_files, parse_filter_bytes
+from sphinx_apidocs.filters import (
+    FilterError,
+    FilterTree,
+    LoadedFilter,
+    audience_layers,
+    dotted_paths,
+    duplicate_nickname,
+    filter_files,
+    parse_filter_bytes,
+    union_trees,
+)
 from sphinx_apidocs.filters.parse import read_filter_file
 from sphinx_apidocs.sphinxext.build_cache import BuildCache, FilterFileCache
 from sphinx_apidocs.sphinxext.warnings import Warn, warn
@@ -29,6 +40,8 @@ class FilterEntry:
     #: The parsed whitelist, for the response example (:mod:`sphinx_apidocs.examples`); not
     #: part of equality: ``paths`` says the same.
     tree: FilterTree | None = field(default=None, compare=False, repr=False)
+    #: The audience folder the whitelist first comes from (``""``: no audiences).
+    layer: str = field(default="", compare=False)
 
 
 @dataclass
@@ -39,30 +52,41 @@ class FilterEntries:
     conflicts: set[str] = field(default_factory=set)
 
 
-def load_filter_entries(paths: Iterable[str], cache: BuildCache | None = None) -> FilterEntries:
+def load_filter_entries(
+    paths: Iterable[str], cache: BuildCache | None = None, audience: Mapping[str, Any] | None = None
+) -> FilterEntries:
     """Parse the filter files or folders ``paths``; warn about each problem (see the module).
     With a ``cache``, a file whose bytes are unchanged since the last build is not parsed
-    again (:mod:`.build_cache`)."""
+    again (:mod:`.build_cache`). With ``audience`` (``audience=``, ``audiences=`` of
+    ``filters.audience_layers``), only the folders of that audience and every wider one are
+    read, and a nickname in several of them gets the union of its whitelists, as at runtime."""
     loaded: dict[str, LoadedFilter] = {}
+    layer_of: dict[str, str] = {}
     conflicts: set[str] = set()
     files = (cache or BuildCache("")).filter_files()
-    for file, display in _files(paths):
-        try:
-            parsed = _parsed(file, display, files)
-        except FilterError as exc:
-            warn(Warn.FILTER, exc.message, location=str(exc.location or display))
-            continue
-        for nickname, entry in parsed.items():
-            if nickname in loaded:
-                # The error ``filters.load_filters`` raises for the same files.
-                error = duplicate_nickname(nickname, loaded[nickname], entry)
-                warn(Warn.FILTER, error.message, location=str(error.location))
-                conflicts.add(nickname)
+    for layer, layer_files in _layers(list(paths), audience):
+        in_layer: dict[str, LoadedFilter] = {}
+        for file, display in layer_files:
+            try:
+                parsed = _parsed(file, display, files)
+            except FilterError as exc:
+                warn(Warn.FILTER, exc.message, location=str(exc.location or display))
                 continue
-            loaded[nickname] = entry
+            for nickname, entry in parsed.items():
+                if nickname in in_layer:
+                    # The error ``filters.load_filters`` raises for the same files.
+                    error = duplicate_nickname(nickname, in_layer[nickname], entry)
+                    warn(Warn.FILTER, error.message, location=str(error.location))
+                    conflicts.add(nickname)
+                    continue
+                in_layer[nickname] = entry
+                if nickname in loaded:  # a narrower folder adds fields
+                    loaded[nickname] = LoadedFilter(union_trees(loaded[nickname].tree, entry.tree), loaded[nickname].location)
+                else:
+                    loaded[nickname], layer_of[nickname] = entry, layer
     files.save()
     entries = {
-        nickname: FilterEntry(tuple(dotted_paths(entry.tree)), str(entry.location), entry.tree)
+        nickname: FilterEntry(tuple(dotted_paths(entry.tree)), str(entry.location), entry.tree, layer_of[nickname])
         for nickname, entry in loaded.items()
         if nickname not in conflicts
     }
@@ -80,9 +104,20 @@ def _parsed(file: str, display: str, cache: FilterFileCache) -> dict[str, Loaded
     return parsed
 
 
+def _layers(paths: list[str], audience: Mapping[str, Any] | None) -> list[tuple[str, list[tuple[str, str]]]]:
+    """``(layer, [(file, display name)])`` widest first: one layer ``""`` without audiences
+    (every file below ``paths``; a missing or wrong path is warned about and skipped)."""
+    if not audience:
+        return [("", list(_files(paths)))]
+    try:
+        layers = audience_layers(paths, **audience)
+    except FilterError as exc:
+        warn(Warn.FILTER, exc.message, location=str(exc.location or paths[0] if paths else ""))
+        return []
+    return [(layer, [(str(file), os.path.abspath(file)) for file, _ in files]) for layer, files in layers]
+
+
 def _files(paths: Iterable[str]) -> Iterable[tuple[str, str]]:
-    """``(file, display name)`` of every filter file below ``paths``; a missing or wrong path
-    is warned about and skipped."""
     for given in paths:
         try:
             files = filter_files([given])

@@ -26,6 +26,7 @@ from sphinx_apidocs.spec.model import ApiSpec
 from sphinx_apidocs.spec.snapshot import has_snapshot, reading, write_snapshot
 from sphinx_apidocs.spec.sources import DocumentSet, load_documents
 from sphinx_apidocs.sphinxext.config import ApidocsConfig
+from sphinx_apidocs.sphinxext.audiences import AudienceFacts, BuildAudience
 from sphinx_apidocs.sphinxext.build_cache import BuildCache, documents_key
 from sphinx_apidocs.sphinxext.warnings import BuildStopped, Warn, logger, warn
 
@@ -81,10 +82,16 @@ def fetch_options(config: ApidocsConfig, confdir: str | os.PathLike[str], verbos
 
 
 def load_spec(
-    config: ApidocsConfig, confdir: str | os.PathLike[str], verbosity: int = 0, cache: BuildCache | None = None
-) -> ApiSpec:
-    """Fetch and build the spec; fall back to the snapshot (with a warning) if fetching fails.
-    With a ``cache``, the spec built from the same bytes last time is reused (:mod:`.build_cache`)."""
+    config: ApidocsConfig,
+    confdir: str | os.PathLike[str],
+    verbosity: int = 0,
+    cache: BuildCache | None = None,
+    audience: BuildAudience | None = None,
+) -> tuple[ApiSpec, AudienceFacts]:
+    """Fetch and build the spec — the view of the build's ``audience`` — and what the build
+    may know of the rest; fall back to the snapshot (with a warning) if fetching fails. With a
+    ``cache``, the view built from the same bytes last time is reused (:mod:`.build_cache`)."""
+    audience = audience or BuildAudience()
     source = spec_source(config, confdir)
     options = fetch_options(config, confdir, verbosity)
     snapshot = os.path.normpath(os.path.join(confdir, config.snapshot)) if config.snapshot else ""
@@ -92,40 +99,41 @@ def load_spec(
     try:
         with reading(source) as readable:  # a snapshot folder as the source: its current copy
             documents = load_documents(readable, options)
-            spec = _built(documents, cache)
+            loaded = _built(documents, cache, audience)
     except (FetchError, SpecError) as exc:
         # The endpoint is down or serves something broken: the last good copy, if any, wins.
         if snapshot and is_url(source) and has_snapshot(snapshot):
             problems = str(exc).splitlines()
             summary = problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
             warn(Warn.FETCH, f"{summary}; using the last good copy in {snapshot}")
-            return _load_snapshot(snapshot, dataclasses.replace(options, spec_root=""))
+            return _load_snapshot(snapshot, dataclasses.replace(options, spec_root=""), audience)
         raise fail(str(exc)) from None
     except ApidocsError as exc:  # a header ConfigError (an unset ${VAR}): a problem of conf.py
         raise fail(str(exc)) from None
     if snapshot and is_url(source):
         _save_snapshot(documents, snapshot)
-    return spec
+    return loaded
 
 
-def _built(documents: DocumentSet, cache: BuildCache | None) -> ApiSpec:
-    """``build_spec(documents)``, or the same spec from the cache when the bytes are the same."""
+def _built(documents: DocumentSet, cache: BuildCache | None, audience: BuildAudience) -> tuple[ApiSpec, AudienceFacts]:
+    """The audience's view of ``build_spec(documents)``, or the same from the cache when the
+    bytes, the reading code and the audience are the same. Only the view is ever cached."""
     if cache is None:
-        return build_spec(documents)
-    key = documents_key(documents)
-    spec = cache.spec(key)
-    if spec is None:
-        spec = build_spec(documents)
-        cache.store_spec(key, spec)
-    return spec
+        return audience.shaped(build_spec(documents))
+    key = documents_key(documents) + audience.key
+    loaded = cache.spec(key)
+    if not (isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[0], ApiSpec) and isinstance(loaded[1], AudienceFacts)):
+        loaded = audience.shaped(build_spec(documents))
+        cache.store_spec(key, loaded)
+    return loaded
 
 
-def _load_snapshot(snapshot: str, options: FetchOptions) -> ApiSpec:
+def _load_snapshot(snapshot: str, options: FetchOptions, audience: BuildAudience) -> tuple[ApiSpec, AudienceFacts]:
     """The last good copy: the generation current when it is opened, read under a lock (a
     build saving a newer copy meanwhile can neither hide it nor delete it under us)."""
     try:
         with reading(snapshot) as generation:
-            return build_spec(load_documents(generation, options))
+            return audience.shaped(build_spec(load_documents(generation, options)))
     except ApidocsError as exc:
         raise fail(str(exc)) from None
 

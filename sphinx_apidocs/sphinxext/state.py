@@ -24,6 +24,7 @@ from sphinx_apidocs.spec.model import ApiSpec, Operation, Resource
 from sphinx_apidocs.sphinxext.collector import loading
 from sphinx_apidocs.sphinxext.config import get_config
 from sphinx_apidocs.sphinxext.fields import FieldRow, ModelIndex, lookup
+from sphinx_apidocs.sphinxext.audiences import AudienceFacts, build_audience, misplaced_filters, report_marks
 from sphinx_apidocs.sphinxext.build_cache import BuildCache
 from sphinx_apidocs.sphinxext.changelog import History, current_name, load_history
 from sphinx_apidocs.sphinxext.filter_entries import FilterEntries, FilterEntry, load_filter_entries
@@ -31,6 +32,7 @@ from sphinx_apidocs.sphinxext.fingerprints import Fingerprints
 from sphinx_apidocs.sphinxext.links import ModelPlacement
 from sphinx_apidocs.sphinxext.report import report_coverage, report_spec
 from sphinx_apidocs.sphinxext.spec_loading import load_spec
+from sphinx_apidocs.sphinxext.warnings import Warn, warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -175,20 +177,33 @@ def load_state(app: Sphinx) -> None:
     problem = ""
     # -E (a fresh environment) means "read everything again": the caches are rewritten, not read.
     cache = BuildCache(str(app.doctreedir), reuse=getattr(app, "fresh_env_used", None) is False)
+    audience = build_audience(config, app.confdir)
+    facts = AudienceFacts()
     with loading():  # loading makes live objects only: no garbage collection meanwhile
         if config.spec:
-            spec = load_spec(config, app.confdir, app.verbosity, cache=cache)
+            spec, facts = load_spec(config, app.confdir, app.verbosity, cache=cache, audience=audience)
         else:
             problem = "apidocs_spec is not set in conf.py"
         filters = load_filter_entries(
-            (os.path.normpath(os.path.join(app.confdir, p)) for p in config.filters), cache=cache
+            (os.path.normpath(os.path.join(app.confdir, p)) for p in config.filters), cache=cache,
+            audience=audience.filter_args(),
         )
+        if spec is not None and not audience.narrowest:
+            # A filter naming an operation this audience does not see: not a word about it.
+            visible = {op.nickname for op in spec.operations}
+            filters.entries = {nick: entry for nick, entry in filters.entries.items() if nick in visible}
         state = BuildState.create(spec, filters, bool(config.filters), problem, config.shared_models)
         trees = {nick: entry.tree for nick, entry in state.filters.items() if entry.tree is not None}
         name = current_name(config.changelog_current, app.config.release, app.config.version)
-        state.history = load_history(config.changelog, str(app.confdir), (name, spec, trees if config.filters else None))
+        state.history = load_history(
+            config.changelog, str(app.confdir), (name, spec, trees if config.filters else None), audience
+        )
         state.placement()  # before parallel readers fork: computed once
     _STATES[app.env] = state
+    report_marks(facts, audience)
+    for nickname, entry in state.filters.items():
+        for message in misplaced_filters(facts, audience, {nickname: entry.layer}):
+            warn(Warn.AUDIENCE, message, location=entry.location)
     report(state)
 
 

@@ -39,6 +39,9 @@ class Warn(enum.Enum):
     DUPLICATE = "duplicate"
     #: A release of ``apidocs_changelog`` cannot be loaded (it is left out of the changelog).
     CHANGELOG = "changelog"
+    #: An audience mark no audience order knows; marks without ``apidocs_audiences``; a filter
+    #: in the folder of an audience that cannot see its operation.
+    AUDIENCE = "audience"
 
 
 def warn(kind: Warn, message: str, location: Location = None) -> None:

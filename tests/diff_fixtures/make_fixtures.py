@@ -86,6 +86,13 @@ case("operation-added", ("get-pet",), lambda d: d["apis"].insert(0, copy.deepcop
 case("operation-renamed", ("get-pet",), lambda d: op(d, "get-pet").update(nickname="fetch-pet"), "3.0.json", "3.0.json")
 case("operation-moved", ("get-pet",), lambda d: d["apis"][0].update(path="/animals/{petId}"), "1.2", "3.0.yaml")
 case("operation-deprecated", ("get-pet",), lambda d: op(d, "get-pet").update(deprecated="true"))
+# Sunset dates far from any day the tests run: 2001 has passed, 2999 has not.
+case("operation-removed-after-sunset", ("get-pet", "list-pets"), lambda d: d["apis"].pop(1),
+     before=lambda d: op(d, "get-pet").update(deprecated="true", sunset="2001-01-01"))
+case("operation-sunset-announced", ("get-pet",), lambda d: op(d, "get-pet").update(deprecated="true", deprecatedAt="2026-10-01", sunset="2999-01-01"),
+     before=lambda d: op(d, "get-pet").update(deprecated="true"))
+case("operation-past-sunset", ("get-pet",), lambda d: op(d, "get-pet").update(summary=op(d, "get-pet")["summary"]),
+     before=lambda d: op(d, "get-pet").update(sunset="2001-01-01"))
 case("parameter-added-required", ("get-pet",), lambda d: op(d, "get-pet")["parameters"].append(
     {"name": "X-Tenant", "paramType": "header", "type": "string", "required": True, "description": "Tenant id."}), "3.0.yaml", "3.0.yaml")
 case("parameter-added-optional", ("list-pets",), lambda d: op(d, "list-pets")["parameters"].append(

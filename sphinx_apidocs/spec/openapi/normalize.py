@@ -64,6 +64,8 @@ from sphinx_apidocs.errors import SpecError, json_pointer
 from sphinx_apidocs.spec.common import (
     UniqueNames,
     api_info,
+    audience_marks,
+    lifecycle_date,
     generated_nickname,
     WarnAt,
     ignored,
@@ -173,6 +175,7 @@ class OpenApiReader:
         self.schemas = SchemaConverter(self.resolver, self._warn_at)
         self.security_schemes: dict[str, SecurityScheme] = {}
         self.default_security: tuple[SecurityRequirement, ...] = ()
+        self._tag_marks: dict[str, tuple[str, ...]] | None = None  # tag name -> its x-audience marks
         #: id(callback operation) -> the operation it is a callback of (see ``_relink_callbacks``).
         self.callback_parents: dict[int, Operation] = {}
 
@@ -352,10 +355,11 @@ class OpenApiReader:
         """Each operation of a path item: (resource, operation, raw object, document, pointer)."""
         shared = found if isinstance(found := item.get("parameters"), list) else []
         methods = METHODS_2 if self.v2 else METHODS_3
+        marks = audience_marks(item.get("x-audience"))
         for key, op in item.items():
             if key not in methods or not isinstance(op, dict):
                 continue
-            resource, operation = self.operation(path, key, op, shared, location, (*pointer, key))
+            resource, operation = self.operation(path, key, op, shared, location, (*pointer, key), marks=marks)
             yield resource, operation, op, location, (*pointer, key)
 
     # -- webhooks and callbacks ----------------------------------------------------------
@@ -460,6 +464,7 @@ class OpenApiReader:
     def operation(
         self, path: str, method: str, op: dict[str, Any], shared: list[Any], location: str, pointer: tuple[Any, ...],
         *, kind: str = "operation", name: str = "", parent: str = "", home: str = "", names: UniqueNames | None = None,
+        marks: tuple[str, ...] = (),
     ) -> tuple[str, Operation]:
         """One operation; for a ``webhook`` or ``callback`` (``name``, ``parent``: see
         :class:`Operation`; ``home``: a callback's resource, its parent's) a missing
@@ -520,7 +525,19 @@ class OpenApiReader:
             kind=kind,
             name=name,
             parent=parent,
+            audiences=(*self.tag_marks(tags), *marks, *audience_marks(op.get("x-audience"))),
+            deprecated_at=lifecycle_date(op.get("x-deprecated-at")),
+            sunset=lifecycle_date(op.get("x-sunset")),
         )
+
+    def tag_marks(self, tags: list[str]) -> tuple[str, ...]:
+        """The ``x-audience`` marks of the tags ``tags`` (from the root's ``tags`` list)."""
+        if self._tag_marks is None:
+            self._tag_marks = {}
+            for tag in self.data.get("tags") or []:
+                if isinstance(tag, dict) and isinstance(tag.get("name"), str):
+                    self._tag_marks[tag["name"]] = audience_marks(tag.get("x-audience"))
+        return tuple(mark for tag in tags for mark in self._tag_marks.get(tag, ()))
 
     # -- security ------------------------------------------------------------------------
 

@@ -44,7 +44,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterator
 
-from sphinx_apidocs.spec.common import UniqueNames, flag, limits, merge_constraints, schema_example, text, to_number
+from sphinx_apidocs.spec.common import UniqueNames, audience_marks, flag, lifecycle_date, limits, merge_constraints, schema_example, text, to_number
 from sphinx_apidocs.spec.model import MAX_TYPE_DEPTH, UNSET, Constraints, Model, Property, TypeRef
 from sphinx_apidocs.spec.refs import RefError, Resolver
 
@@ -200,6 +200,22 @@ class SchemaConverter:
             self.build_model(schema, name, location, pointer)
             return replace(base, type=TypeRef(ref=name))
         return replace(base, type=self._plain_type(schema, hint, location, pointer))
+
+    def audience_marks(self, schema: Any, location: str) -> tuple[str, ...]:
+        """A property's ``x-audience`` marks: its own, and those of the schema its ``$ref`` (or
+        its array ``items``' ``$ref``) names — a model marked internal is internal wherever used."""
+        if not isinstance(schema, dict):
+            return ()
+        marks = audience_marks(schema.get("x-audience"))
+        for holder in (schema, schema.get("items")):
+            if isinstance(holder, dict) and isinstance(holder.get("$ref"), str):
+                try:
+                    _where, _parts, target = self.resolver.resolve(holder["$ref"], location)
+                except RefError:
+                    continue
+                if isinstance(target, dict):
+                    marks += audience_marks(target.get("x-audience"))
+        return marks
 
     def _convert_ref(self, schema: dict[str, Any], hint: str, location: str, pointer: tuple[Any, ...]) -> Typed:
         with self._level(location, pointer):
@@ -457,6 +473,9 @@ class SchemaConverter:
                     default=typed.default,
                     example=typed.example,
                     constraints=typed.constraints,
+                    audiences=self.audience_marks(prop_schema, location),
+                    deprecated_at=lifecycle_date(prop_schema.get("x-deprecated-at")) if isinstance(prop_schema, dict) else "",
+                    sunset=lifecycle_date(prop_schema.get("x-sunset")) if isinstance(prop_schema, dict) else "",
                 )))
         members = schema.get("allOf")
         if isinstance(members, list):

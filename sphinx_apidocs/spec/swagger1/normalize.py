@@ -44,6 +44,8 @@ from sphinx_apidocs.errors import SpecError, json_pointer
 from sphinx_apidocs.spec.common import (
     WarnAt,
     api_info,
+    audience_marks,
+    lifecycle_date,
     flag,
     generated_nickname,
     ignored,
@@ -439,9 +441,10 @@ class DeclarationReader:
         own = data.get("authorizations")
         self.default_security = self.requirements(own, ["authorizations"]) if isinstance(own, dict) else ()
         apis: list[ApiPath] = []
+        marks = audience_marks(data.get("audience"))
         for i, api in enumerate(data.get("apis") or []):
             operations = tuple(
-                self.operation(op, api["path"], resource_path, produces, consumes, ["apis", i, "operations", j])
+                self.operation(op, api["path"], resource_path, produces, consumes, ["apis", i, "operations", j], marks)
                 for j, op in enumerate(api.get("operations") or [])
             )
             apis.append(ApiPath(path=api["path"], description=text(api.get("description")), operations=operations))
@@ -456,6 +459,7 @@ class DeclarationReader:
             models=models,
             source=self.where,
             digest=digest,
+            audiences=marks,
         )
         self.check_refs(resource)
         return resource
@@ -468,6 +472,7 @@ class DeclarationReader:
         produces: tuple[str, ...],
         consumes: tuple[str, ...],
         pointer: list[str | int],
+        marks: tuple[str, ...] = (),
     ) -> Operation:
         method = str(op.get("method") or op.get("httpMethod")).upper()
         nickname = op.get("nickname")
@@ -501,6 +506,9 @@ class DeclarationReader:
             deprecated=to_bool(op.get("deprecated")),
             resource_path=resource_path,
             security=self.security(op, pointer),
+            audiences=(*marks, *audience_marks(op.get("audience"))),
+            deprecated_at=lifecycle_date(op.get("deprecatedAt")),
+            sunset=lifecycle_date(op.get("sunset")),
         )
 
     def security(self, op: Mapping[str, Any], pointer: list[str | int]) -> tuple[SecurityRequirement, ...]:
@@ -609,6 +617,9 @@ class DeclarationReader:
                         default=default,
                         example=prop.get("example", UNSET),
                         constraints=constraints,
+                        audiences=audience_marks(prop.get("audience")),
+                        deprecated_at=lifecycle_date(prop.get("deprecatedAt")),
+                        sunset=lifecycle_date(prop.get("sunset")),
                     )
                 )
             model = Model(
