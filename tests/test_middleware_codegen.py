@@ -17,7 +17,7 @@ from sphinx_apidocs.middleware import RouteTable, WSGIMiddleware, routes_source
 from sphinx_apidocs.spec.model import ApiPath, ApiSpec, Operation, Resource
 
 from test_middleware import DatedOperation, call_wsgi, dated_spec, expected, path_of
-from test_middleware_support import SAMPLE_FILTERS, SPEC, FakeService, fetch, wsgi_server
+from test_middleware_support import SAMPLE_FILTERS, SAMPLE_SPECS, SPEC, FakeService, fetch, wsgi_server
 
 HOSTILE = [
     '"); import os #',
@@ -150,3 +150,35 @@ def test_a_generated_module_with_a_select_gets_field_selection() -> None:
     app = WSGIMiddleware(service.wsgi, routes=module["ROUTES"], filters=WithSelect(module["FILTERS"]))
     status, _, body = call_wsgi(app, "GET", path_of("get-user"), "fields=uid")
     assert status == "200 OK" and json.loads(body) == {"uid": expected(service, "get-user")["uid"]}
+
+
+def test_compile_with_a_spec_writes_a_module_the_middleware_runs_with_alone(tmp_path, capsys):
+    """``compile FILTERS --spec SOURCE``: FILTERS, ROUTES and HEADERS in one stdlib-only module;
+    ``--check`` knows it is up to date; the dates of a deprecated operation become its headers."""
+    import importlib.util
+    import json
+    import shutil
+
+    from sphinx_apidocs.cli import main
+
+    specs = tmp_path / "specs"
+    shutil.copytree(SAMPLE_SPECS, specs)
+    users = specs / "users.json"
+    data = json.loads(users.read_text())
+    for api in data["apis"]:
+        for op in api["operations"]:
+            if op["nickname"] == "list-user-portfolio":
+                op.update(deprecated="true", deprecatedAt="2026-10-01", sunset="2027-04-01")
+    users.write_text(json.dumps(data))
+    module = tmp_path / "service_filters.py"
+    argv = ["compile", str(SAMPLE_FILTERS), "-o", str(module), "--spec", str(specs)]
+    assert main(argv) == 0
+    assert main([*argv, "--check"]) == 0
+    capsys.readouterr()
+    spec = importlib.util.spec_from_file_location("service_filters", module)
+    assert spec is not None and spec.loader is not None
+    generated = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generated)
+    assert generated.HEADERS["list-user-portfolio"] == {"Deprecation": "@1790812800", "Sunset": "Thu, 01 Apr 2027 00:00:00 GMT"}
+    assert any(nickname == "get-user" for _method, _segments, nickname in generated.ROUTES)
+    assert "import sphinx_apidocs" not in module.read_text()

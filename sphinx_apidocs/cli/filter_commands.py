@@ -67,6 +67,11 @@ def register(subparsers: "argparse._SubParsersAction[CommandParser]") -> None:
     compile_.add_argument("filters", metavar="FILTERS", help="a filter file or folder")
     compile_.add_argument("-o", "--output", metavar="MODULE.py", required=True, action=Once, help="module to write")
     compile_.add_argument("--check", action="store_true", help="exit 1 if MODULE.py is missing or stale")
+    compile_.add_argument(
+        "--spec", metavar="SOURCE", action=Once,
+        help="also write ROUTES and HEADERS (Deprecation/Sunset) of this spec, for the middleware "
+        "without this package",
+    )
     _audience_options(compile_)
     compile_.set_defaults(handler=run_compile)
 
@@ -345,13 +350,19 @@ def run_compile(args: argparse.Namespace) -> int:
     """Write (or ``--check``) the generated module."""
     audience = _Audience(args)
     trees = audience.trees(args.filters)
-    command = shlex.join(["sphinx-apidocs", "compile", args.filters, "-o", args.output, *audience.options()])
+    spec_options = ["--spec", args.spec] if args.spec else []
+    command = shlex.join(["sphinx-apidocs", "compile", args.filters, "-o", args.output, *spec_options, *audience.options()])
     source = module_source(
         {nickname: loaded.tree for nickname, loaded in trees.items()},
         sources=[display for _, display in audience.files(args.filters)],
         command=command,
         audience=audience.audience,
     )
+    if args.spec:
+        from sphinx_apidocs.middleware import routes_source
+        from sphinx_apidocs.spec import load_spec
+
+        source += routes_source(load_spec(args.spec))
     target = Path(args.output)
     if args.check:
         try:
