@@ -166,3 +166,20 @@ def test_an_unknown_audience_stops_the_build_with_one_line(tmp_path: Path) -> No
     errors = [line for line in done.stderr.splitlines() if "ERROR" in line]
     assert len(errors) == 1 and "unknown audience 'nobody' (known: public, partner, internal)" in errors[0]
     assert "Traceback" not in done.stderr
+
+
+def test_only_a_build_of_the_narrowest_audience_writes_the_snapshot(tmp_path: Path) -> None:
+    """The snapshot keeps the fetched documents whole: a wider audience's build must not write
+    them (they name every audience's items), yet may read them when the endpoint is down."""
+    from sphinx_apidocs.spec.serve import serving
+
+    specs = tmp_path / "specs"
+    shutil.copytree(SAMPLE_SPECS, specs)
+    src = copy_project("basic", tmp_path / "p", specs=None)
+    snapshot = tmp_path / "snap"
+    with serving(str(specs)) as url:
+        overrides = {"apidocs_spec": url, "apidocs_snapshot": str(snapshot)}
+        public = build(src, tmp_path / "out-public", doctreedir=tmp_path / "dt-public", overrides={**overrides, "apidocs_audience": "public"})
+        assert public.statuscode == 0 and not snapshot.exists()
+        internal = build(src, tmp_path / "out-internal", doctreedir=tmp_path / "dt-internal", overrides={**overrides, "apidocs_audience": "internal"})
+        assert internal.statuscode == 0 and any(snapshot.iterdir())

@@ -111,7 +111,13 @@ def load_spec(
     except ApidocsError as exc:  # a header ConfigError (an unset ${VAR}): a problem of conf.py
         raise fail(str(exc)) from None
     if snapshot and is_url(source):
-        _save_snapshot(documents, snapshot)
+        if audience.narrowest:
+            _save_snapshot(documents, snapshot)
+        else:  # the documents hold every audience's items: only a build that sees them all keeps them
+            logger.info(
+                "apidocs: the snapshot in %s is not renewed by a build of audience %r (it would hold "
+                "narrower audiences' items); a build of the narrowest audience renews it", snapshot, audience.audience,
+            )
     return loaded
 
 
