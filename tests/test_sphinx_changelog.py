@@ -164,3 +164,35 @@ def test_bad_changelog_settings_stop_the_build_with_one_line(tmp_path: Path, val
 
     problems = ApidocsConfig.problems(type("Config", (), {"apidocs_changelog": value})())
     assert len(problems) == 1 and problems[0].startswith(message), problems
+
+
+def test_changes_between_any_two_releases_equal_the_steps_composed(tmp_path: Path) -> None:
+    """``.. api:changes:: 2026-09 2026-12`` compares two releases directly; with a release in
+    between, its changes are the two steps' changes together (nothing cancels here)."""
+    src = project_with_changelog(tmp_path)
+    middle = tmp_path / "middle"
+    shutil.copytree(tmp_path / "old", middle)
+    shutil.copy(REPO / "sample_specs" / "contracts.json", middle / "sample_specs" / "contracts.json")
+    shutil.copy(REPO / "output_filters" / "contracts.yaml", middle / "output_filters" / "contracts.yaml")
+    releases = [
+        {"version": "2026-09", "date": "2026-09-01", "spec": "../old/sample_specs", "filters": "../old/output_filters"},
+        {"version": "2026-10", "spec": "../middle/sample_specs", "filters": "../middle/output_filters"},
+    ]
+    with (src / "conf.py").open("a") as conf:
+        conf.write(f"apidocs_changelog = {releases!r}\n")  # the last assignment wins
+    (src / "since.rst").write_text("Since 2026-09\n=============\n\n.. api:changes:: 2026-09 2026-12\n\n.. api:changes:: 2026-12 nope\n")
+    index = src / "index.rst"
+    index.write_text(index.read_text() + "\n   since\n")
+    result = build(src, tmp_path / "out")
+    assert [line for line in result.warning_lines() if "api:changes: no release 'nope'" in line]
+    page = (tmp_path / "out" / "since.html").read_text()
+    direct = {tuple(text_of_fragment(item).split(" ")[:3]) for _, item in re.findall(r'<p class="api-change api-change-(\w+)">(.*?)</p>', page, re.S)}
+    steps = (tmp_path / "out" / "changes.html").read_text()
+    sections = {version: steps.split(f'id="release-{version}"', 1)[1].split("<section", 1)[0] for version in ("2026-10", "2026-12")}
+    composed = {
+        tuple(text_of_fragment(item).split(" ")[:3])
+        for section in sections.values()
+        for _, item in re.findall(r'<p class="api-change api-change-(\w+)">(.*?)</p>', section, re.S)
+    }
+    assert direct and direct == composed
+    assert any(row[1] == "operation-added" for row in direct)  # the step 2026-09 -> 2026-10

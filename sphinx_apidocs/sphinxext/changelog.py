@@ -70,6 +70,8 @@ class History:
     """The releases, oldest first, the last being this build's."""
 
     releases: tuple[Release, ...] = ()
+    #: Each release's exposed contract, for the changes between any two (``api:changes``).
+    contracts: dict[str, Contract] = field(default_factory=dict, repr=False)
     _marks: dict[str, list[Mark]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -92,9 +94,17 @@ class History:
     def release(self, version: str) -> Release | None:
         return next((release for release in self.releases if release.version == version), None)
 
+    def between(self, since: str, until: str) -> Release | None:
+        """The changes from release ``since`` to release ``until`` in one step (what a client
+        on ``since`` must know to move to ``until``); ``None`` if either is unknown."""
+        if since not in self.contracts or until not in self.contracts:
+            return None
+        return Release(f"{since} \u2192 {until}", "", tuple(compare(self.contracts[since], self.contracts[until])))
+
     def digest(self) -> str:
         """Of everything the changelog shows (the changelog page's fingerprint)."""
-        return hashlib.sha256(repr([(r.version, r.date, r.first, [c.as_json() for c in r.changes]) for r in self.releases]).encode()).hexdigest()
+        shown = [(r.version, r.date, r.first, [c.as_json() for c in r.changes]) for r in self.releases]
+        return hashlib.sha256(repr((shown, sorted(self.contracts.items(), key=lambda item: item[0]))).encode()).hexdigest()
 
 
 def current_name(configured: str, release: str, version: str) -> str:
@@ -131,7 +141,7 @@ def load_history(
             continue
         changes = tuple(compare(loaded[index - 1][1], contract))
         releases.append(Release(source.version, source.date, changes))
-    return History(tuple(releases))
+    return History(tuple(releases), {source.version: contract for source, contract in loaded})
 
 
 def _where(source: str, confdir: str) -> str:

@@ -435,3 +435,26 @@ class ChangelogDirective(SphinxDirective):
         self.state.document.note_implicit_target(section, section)
         section += placeholder("changelog", version)
         return section
+
+
+class ChangesDirective(SphinxDirective):
+    """``.. api:changes:: SINCE UNTIL`` — every change from one release of ``apidocs_changelog``
+    to another in one step ("what changed since my version"): the same content as a
+    release of ``api:changelog``, compared directly (it equals the steps composed)."""
+
+    required_arguments = 2
+    has_content = False
+
+    def run(self) -> list[nodes.Node]:
+        ctx = ReadContext.of(self)
+        ctx.show("changelog")
+        ctx.record()
+        since, until = self.arguments
+        history = ctx.state.history
+        known = [release.version for release in history.releases] if history is not None else []
+        missing = [name for name in (since, until) if name not in known]
+        if missing:
+            shown = ", ".join(known) or "none: apidocs_changelog lists no earlier release"
+            warn(Warn.CHANGELOG, f"api:changes: no release {missing[0]!r} (known: {shown})", location=self.get_location())
+            return []
+        return [placeholder("changes", f"{since}..{until}", since=since, until=until)]

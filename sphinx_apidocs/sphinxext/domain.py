@@ -20,6 +20,7 @@ from sphinx.util.nodes import make_refnode
 
 from sphinx_apidocs.sphinxext.directives import (
     ChangelogDirective,
+    ChangesDirective,
     ModelsDirective,
     OperationDirective,
     ResourceDirective,
@@ -67,6 +68,7 @@ class ApiDomain(Domain):
         "spec": SpecDirective,
         "models": ModelsDirective,
         "changelog": ChangelogDirective,
+        "changes": ChangesDirective,
     }
     roles: ClassVar[dict[str, RoleFunction | XRefRole]] = {
         "op": XRefRole(warn_dangling=True),

@@ -96,8 +96,8 @@ def body_refs(state: BuildState, node: apidocs_body) -> set[Ref]:
         if model is None:
             return set()
         return {("model", ref, node["resource"]) for ref in model_names(p.type for p in model.properties)}
-    if kind == "changelog" and state.history is not None:
-        release = state.history.release(name)
+    if kind in ("changelog", "changes") and state.history is not None:
+        release = state.history.release(name) if kind == "changelog" else state.history.between(node["since"], node["until"])
         changed = {change.operation for change in release.changes} if release is not None else set()
         return {("operation", nickname, "") for nickname in changed if nickname in state.operations}
     if kind == "overview" and state.spec is not None:

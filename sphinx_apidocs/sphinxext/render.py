@@ -78,6 +78,9 @@ def body_content(state: BuildState, node: nodes.Element, field_selection: bool) 
     if kind == "changelog":
         release = state.history.release(name) if state.history is not None else None
         return changelog_content.release_body(release, state.operations) if release is not None else ()
+    if kind == "changes":
+        release = state.history.between(node["since"], node["until"]) if state.history is not None else None
+        return changelog_content.release_body(release, state.operations) if release is not None else ()
     if kind == "overview" and state.spec is not None:
         return compose.overview_body(state.spec, state.operations.values() if node.get("operations") else None)
     return ()
