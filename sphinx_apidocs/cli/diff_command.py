@@ -34,7 +34,7 @@ from sphinx_apidocs.spec.fetch import (
     DEFAULT_MAX_SPEC_BYTES,
     DEFAULT_TIMEOUT,
 )
-from sphinx_apidocs.spec.audience import AudienceOrder
+from sphinx_apidocs.spec.audience import AudienceOrder, audience_view
 from sphinx_apidocs.spec.snapshot import reading
 
 FORMATS = ("text", "json", "markdown", "junit")
@@ -136,6 +136,9 @@ def _load_and_compare(args: argparse.Namespace) -> tuple[list[Waiver], list[Chan
         if order is not None:
             from sphinx_apidocs.diff.audience import audience_diff
 
+            for spec in (old_spec, new_spec):  # what the audience may read of the reader's warnings
+                for warning in audience_view(spec, args.audience, order).warnings:
+                    say(f"warning: {warning}")
             return waivers, audience_diff(old_spec, new_spec, old_trees, new_trees, args.audience, order)
         return waivers, diff_specs(old_spec, new_spec, old_trees, new_trees)
 
@@ -196,8 +199,9 @@ def _spec(stack: ExitStack, args: argparse.Namespace, source: str) -> ApiSpec:
             return load_spec(path, options=options)
 
     spec: ApiSpec = _loading(resolved, load)
-    for warning in spec.warnings:
-        say(f"warning: {resolved.shown(str(warning))}")
+    if args.audience is None:  # with --audience, the view's own warnings are said (see _load_and_compare)
+        for warning in spec.warnings:
+            say(f"warning: {resolved.shown(str(warning))}")
     return spec
 
 

@@ -18,12 +18,12 @@ the view, so nothing narrower can reach it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sphinx_apidocs.errors import ConfigError
-from sphinx_apidocs.spec.model import UNSET, ApiSpec, Example, Model, Operation, Parameter, ResponseMessage, TypeRef
+from sphinx_apidocs.spec.model import UNSET, ApiSpec, Example, Model, Operation, Parameter, Property, ResponseMessage, TypeRef
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,26 @@ class AudienceOrder:
 def audience_view(spec: ApiSpec, audience: str, order: AudienceOrder) -> ApiSpec:
     """The part of ``spec`` that ``audience`` may read (see the module)."""
     order.rank(audience)  # an unknown audience is a ConfigError, not an empty view
-    hidden_ops = {op.nickname for op in spec.operations if not order.sees(audience, op.audiences)}
+    # A model marked for a narrower audience is hidden, and so is everything whose type names
+    # it, however (a $ref chain, allOf wrapper, array of arrays, oneOf variant...).
+    hidden_models = {
+        name
+        for resource in spec.resources
+        for key, model in resource.models.items()
+        if not order.sees(audience, model.audiences)
+        for name in (key, model.id)
+    }
+
+    def names_hidden(type_ref: TypeRef | str | None) -> bool:
+        return bool(hidden_models) and any(name in hidden_models for name in _type_names(type_ref))
+
+    hidden_ops = {
+        op.nickname
+        for op in spec.operations
+        if not order.sees(audience, op.audiences)
+        or names_hidden(op.response_type)
+        or any(names_hidden(p.type) for p in op.parameters)
+    }
     # A callback whose operation is hidden is hidden with it.
     hidden_ops |= {op.nickname for op in spec.operations if op.kind == "callback" and op.parent in hidden_ops}
     hidden_props = {
@@ -82,19 +101,25 @@ def audience_view(spec: ApiSpec, audience: str, order: AudienceOrder) -> ApiSpec
         for resource in spec.resources
         for model in resource.models.values()
         for prop in model.properties
-        if not order.sees(audience, prop.audiences)
+        if not order.sees(audience, prop.audiences) or names_hidden(prop.type)
     }
     resources = []
     for resource in spec.resources:
         apis = []
         for api in resource.apis:
-            ops = tuple(_scrubbed_operation(op, hidden_props) for op in api.operations if op.nickname not in hidden_ops)
+            ops = tuple(
+                _scrubbed_operation(op, hidden_props, hidden_models) for op in api.operations if op.nickname not in hidden_ops
+            )
             if ops or not api.operations:
                 apis.append(dataclasses.replace(api, operations=ops))
         had_ops = any(api.operations for api in resource.apis)
         if (had_ops and not any(api.operations for api in apis)) or not order.sees(audience, resource.audiences):
             continue
-        models = {key: _visible_model(model, audience, order, hidden_props) for key, model in resource.models.items()}
+        models = {
+            key: _visible_model(model, lambda p: order.sees(audience, p.audiences) and not names_hidden(p.type), hidden_props)
+            for key, model in resource.models.items()
+            if key not in hidden_models and model.id not in hidden_models
+        }
         resources.append(dataclasses.replace(resource, apis=tuple(apis), models=models))
     view = dataclasses.replace(spec, resources=tuple(resources))
     reached = _reached_models(view)
@@ -102,44 +127,95 @@ def audience_view(spec: ApiSpec, audience: str, order: AudienceOrder) -> ApiSpec
         dataclasses.replace(resource, models={key: m for key, m in resource.models.items() if m.id in reached or key in reached})
         for resource in view.resources
     ]
-    names = _hidden_names(spec, hidden_ops, hidden_props, reached)
+    view = dataclasses.replace(view, resources=tuple(resources))
+    names = _hidden_names(spec, hidden_ops, hidden_props, reached) | hidden_models
+    warnings = tuple(w for w in spec.warnings if not _names_any(w, names))
+    notes = tuple(n for n in spec.notes if not _names_any(n, names))
+    if audience != order.names[-1] and (warnings or notes):
+        # A reader's message may name a narrower item in ways no name test catches (an index
+        # pointer, an escaped path): a wider audience gets the count, the narrowest the text.
+        warnings = (f"the spec has {len(warnings)} warning(s); a build of audience {order.names[-1]!r} lists them",) if warnings else ()
+        notes = ()
     return dataclasses.replace(
         view,
-        resources=tuple(resources),
-        warnings=tuple(w for w in spec.warnings if not _names_any(w, names)),
-        notes=tuple(n for n in spec.notes if not _names_any(n, names)),
+        warnings=warnings,
+        notes=notes,
+        security_schemes=_used_schemes(view, spec),
     )
 
 
-def _visible_model(model: Model, audience: str, order: AudienceOrder, hidden: set[str]) -> Model:
-    kept = tuple(p for p in model.properties if order.sees(audience, p.audiences))
+def _type_names(type_ref: TypeRef | str | None) -> Iterator[str]:
+    """Every model name ``type_ref`` mentions, through array items and variants."""
+    stack: list[TypeRef | str | None] = [type_ref]
+    while stack:
+        item = stack.pop()
+        if item is None:
+            continue
+        if isinstance(item, str):
+            yield item
+            continue
+        for name in (item.ref, item.model_name()):
+            if name:
+                yield name
+        stack.extend(v for v in (item.items, *item.variants) if v is not None)
+
+
+def _used_schemes(view: ApiSpec, spec: ApiSpec) -> dict[str, Any]:
+    """The security schemes the view's operations (or the API-wide default) use, each with
+    only the OAuth scopes they or the default name: a scheme or scope only hidden operations
+    use names nothing this audience may see."""
+    used: dict[str, set[str]] = {}
+    requirements = [*spec.security, *(r for op in view.operations for r in op.security)]
+    for requirement in requirements:
+        for name, scopes in requirement.schemes:
+            used.setdefault(name, set()).update(scopes)
+    words = {word for op in view.operations for word in op.scope.replace(",", " ").split()}
+    kept = {}
+    for name, scheme in spec.security_schemes.items():
+        if name not in used:
+            continue
+        allowed = used[name] | words
+        flows = tuple(dataclasses.replace(f, scopes=tuple(s for s in f.scopes if s[0] in allowed)) for f in scheme.flows)
+        kept[name] = dataclasses.replace(scheme, flows=flows)
+    return kept
+
+
+def _visible_model(model: Model, visible: Callable[[Property], bool], hidden: set[str]) -> Model:
+    kept = tuple(p for p in model.properties if visible(p))
     if len(kept) == len(model.properties) and not hidden:
         return model
     names = {p.name for p in kept}
     return dataclasses.replace(
         model,
-        properties=tuple(dataclasses.replace(p, example=scrub(p.example, hidden)) for p in kept),
+        properties=tuple(
+            dataclasses.replace(p, example=scrub(p.example, hidden), default=scrub(p.default, hidden)) for p in kept
+        ),
         required=tuple(r for r in model.required if r in names),
         discriminator=model.discriminator if model.discriminator in names else "",
         example=scrub(model.example, hidden),
     )
 
 
-def _scrubbed_operation(op: Operation, hidden: set[str]) -> Operation:
-    if not hidden:
+def _scrubbed_operation(op: Operation, hidden: set[str], hidden_models: set[str]) -> Operation:
+    if not hidden and not hidden_models:
         return op
     return dataclasses.replace(
         op,
         parameters=tuple(_scrubbed_parameter(p, hidden) for p in op.parameters),
-        response_messages=tuple(_scrubbed_message(m, hidden) for m in op.response_messages),
+        response_messages=tuple(_scrubbed_message(m, hidden, hidden_models) for m in op.response_messages),
     )
 
 
 def _scrubbed_parameter(param: Parameter, hidden: set[str]) -> Parameter:
-    return dataclasses.replace(param, examples=_scrubbed_examples(param.examples, hidden))
+    return dataclasses.replace(param, examples=_scrubbed_examples(param.examples, hidden), default=scrub(param.default, hidden))
 
 
-def _scrubbed_message(message: ResponseMessage, hidden: set[str]) -> ResponseMessage:
+def _scrubbed_message(message: ResponseMessage, hidden: set[str], hidden_models: set[str]) -> ResponseMessage:
+    """Without examples' hidden keys; a response naming a hidden model keeps its code and text
+    only."""
+    names = set(_type_names(message.type)) | ({message.model} if message.model else set())
+    if names & hidden_models:
+        message = dataclasses.replace(message, model=None, type=None, examples=())
     return dataclasses.replace(message, examples=_scrubbed_examples(message.examples, hidden))
 
 

@@ -177,6 +177,7 @@ class Model:
     required: tuple[str, ...] = ()
     discriminator: str = ""  # OpenAPI/Swagger 2.0 discriminator property name, if any
     example: Any = UNSET  # the schema's own ``example`` (a whole object)
+    audiences: tuple[str, ...] = ()  # the schema's own ``x-audience`` marks (see ``spec.audience``)
 
     def property(self, name: str) -> Property | None:
         return self._by_name.get(name)

@@ -106,6 +106,43 @@ def build_audience(config: ApidocsConfig, confdir: str | os.PathLike[str]) -> Bu
     return BuildAudience(order, audience)
 
 
+MARKER = ".apidocs-audience"
+
+
+def claim_folders(build: BuildAudience, folders: Sequence[str]) -> None:
+    """A folder written by a build of one audience is never reused by another: the pages,
+    sources, doctrees and search terms of the earlier build would stay beside the new ones.
+    The doctree folder (Sphinx's own record of what the output holds) keeps the audience key
+    of its builds in a dotfile; another key stops the build with one line (nothing is
+    deleted)."""
+    if build.order is None and not any(os.path.exists(os.path.join(f, MARKER)) for f in folders):
+        return
+    key = build.key or "(no audiences)"
+    for folder in folders:
+        marker = os.path.join(folder, MARKER)
+        try:
+            with open(marker, encoding="utf-8") as handle:
+                found = handle.read()
+        except FileNotFoundError:
+            found = None
+        except OSError:
+            continue
+        if found is not None and found != key:
+            message = (
+                f"audiences: {folder} holds a build of another audience or order; build audience "
+                f"{build.audience or '(none)'!r} into folders of its own (or delete that one)"
+            )
+            logger.error("%s", message)
+            raise AudienceUnusable([message])
+    for folder in folders:
+        try:
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, MARKER), "w", encoding="utf-8") as handle:
+                handle.write(key)
+        except OSError:
+            continue
+
+
 def report_marks(facts: AudienceFacts, build: BuildAudience) -> None:
     """Marks the order does not know (such items are hidden from everyone; named only by a
     build that sees every audience), or marks without an order."""

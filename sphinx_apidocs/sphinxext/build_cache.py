@@ -13,6 +13,7 @@ one that cannot be written costs the next build its speed, nothing else.
 from __future__ import annotations
 
 import functools
+from collections.abc import Collection
 import hashlib
 import os
 import pickle
@@ -128,6 +129,8 @@ class FilterFileCache:
     def put(self, key: FileKey, parsed: dict[str, LoadedFilter]) -> None:
         self._new[key] = parsed
 
-    def save(self) -> None:
-        if self.folder and self._new.keys() != self._old.keys():
-            _store(self.folder, FILTERS_CACHE, self._new)
+    def save(self, leave_out: Collection[str] = ()) -> None:
+        """Store this build's files (not those displayed as in ``leave_out``)."""
+        new = {key: value for key, value in self._new.items() if key[0] not in leave_out}
+        if self.folder and new.keys() != self._old.keys():
+            _store(self.folder, FILTERS_CACHE, new)

@@ -169,5 +169,7 @@ def _contract(release: ReleaseSource, confdir: str, audience: BuildAudience) -> 
             return contract_of(spec, trees)
     except (ApidocsError, OSError) as exc:
         message = " ".join(str(exc).split()) or type(exc).__name__
+        if not audience.narrowest:  # the reason may name an item of a narrower audience
+            message = f"a build of audience {audience.order.names[-1]!r} says why" if audience.order else message
         warn(Warn.CHANGELOG, f"release {release.version!r} of apidocs_changelog cannot be loaded, left out: {message}")
         return None

@@ -11,7 +11,7 @@ a whitelist the service would not run with, show neither definition of that nick
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 from dataclasses import dataclass, field
 
@@ -50,16 +50,30 @@ class FilterEntries:
 
     entries: dict[str, FilterEntry] = field(default_factory=dict)
     conflicts: set[str] = field(default_factory=set)
+    #: The parsed files of this build, saved by :meth:`save_cache` once the build knows which
+    #: of them it may keep (a wider audience's build keeps none that names a narrower item).
+    cache: FilterFileCache | None = field(default=None, repr=False)
+
+    def save_cache(self, leave_out: Collection[str] = ()) -> None:
+        """Keep the parsed files for the next build, but those of the entries ``leave_out``."""
+        if self.cache is not None:
+            files = {str(self.entries[n].location).rsplit(":", 2)[0] for n in leave_out if n in self.entries}
+            self.cache.save(files)
 
 
 def load_filter_entries(
-    paths: Iterable[str], cache: BuildCache | None = None, audience: Mapping[str, Any] | None = None
+    paths: Iterable[str],
+    cache: BuildCache | None = None,
+    audience: Mapping[str, Any] | None = None,
+    visible: Collection[str] | None = None,
 ) -> FilterEntries:
     """Parse the filter files or folders ``paths``; warn about each problem (see the module).
     With a ``cache``, a file whose bytes are unchanged since the last build is not parsed
     again (:mod:`.build_cache`). With ``audience`` (``audience=``, ``audiences=`` of
     ``filters.audience_layers``), only the folders of that audience and every wider one are
-    read, and a nickname in several of them gets the union of its whitelists, as at runtime."""
+    read, and a nickname in several of them gets the union of its whitelists, as at runtime.
+    With ``visible`` (the operations a wider audience sees), problems of other nicknames are
+    not said: the message would name an item of a narrower audience."""
     loaded: dict[str, LoadedFilter] = {}
     layer_of: dict[str, str] = {}
     conflicts: set[str] = set()
@@ -68,7 +82,7 @@ def load_filter_entries(
         in_layer: dict[str, LoadedFilter] = {}
         for file, display in layer_files:
             try:
-                parsed = _parsed(file, display, files)
+                parsed = _parsed(file, display, files, visible)
             except FilterError as exc:
                 warn(Warn.FILTER, exc.message, location=str(exc.location or display))
                 continue
@@ -76,7 +90,8 @@ def load_filter_entries(
                 if nickname in in_layer:
                     # The error ``filters.load_filters`` raises for the same files.
                     error = duplicate_nickname(nickname, in_layer[nickname], entry)
-                    warn(Warn.FILTER, error.message, location=str(error.location))
+                    if visible is None or nickname in visible:
+                        warn(Warn.FILTER, error.message, location=str(error.location))
                     conflicts.add(nickname)
                     continue
                 in_layer[nickname] = entry
@@ -84,23 +99,25 @@ def load_filter_entries(
                     loaded[nickname] = LoadedFilter(union_trees(loaded[nickname].tree, entry.tree), loaded[nickname].location)
                 else:
                     loaded[nickname], layer_of[nickname] = entry, layer
-    files.save()
     entries = {
         nickname: FilterEntry(tuple(dotted_paths(entry.tree)), str(entry.location), entry.tree, layer_of[nickname])
         for nickname, entry in loaded.items()
         if nickname not in conflicts
     }
-    return FilterEntries(entries, conflicts)
+    return FilterEntries(entries, conflicts, files)
 
 
-def _parsed(file: str, display: str, cache: FilterFileCache) -> dict[str, LoadedFilter]:
-    """``parse_filter_file(file, display)``, through the cache of unchanged files."""
+def _parsed(file: str, display: str, cache: FilterFileCache, visible: Collection[str] | None) -> dict[str, LoadedFilter]:
+    """``parse_filter_file(file, display)``, through the cache of unchanged files. A build of
+    a wider audience (``visible``) caches only files naming operations it sees: the cache
+    lives beside its doctrees."""
     data = read_filter_file(file, display)
     key = cache.key(display, data)
     parsed = cache.get(key)
     if parsed is None:
         parsed = parse_filter_bytes(data, display, json_syntax=file.lower().endswith(".json"))
-        cache.put(key, parsed)
+        if visible is None or all(nickname in visible for nickname in parsed):
+            cache.put(key, parsed)
     return parsed
 
 

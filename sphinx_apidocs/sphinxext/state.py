@@ -23,8 +23,8 @@ from sphinx_apidocs.filters import FilterTree
 from sphinx_apidocs.spec.model import ApiSpec, Operation, Resource
 from sphinx_apidocs.sphinxext.collector import loading
 from sphinx_apidocs.sphinxext.config import get_config
-from sphinx_apidocs.sphinxext.fields import FieldRow, ModelIndex, lookup
-from sphinx_apidocs.sphinxext.audiences import AudienceFacts, build_audience, misplaced_filters, report_marks
+from sphinx_apidocs.sphinxext.fields import FieldRow, Lookup, ModelIndex, lookup
+from sphinx_apidocs.sphinxext.audiences import AudienceFacts, build_audience, claim_folders, misplaced_filters, report_marks
 from sphinx_apidocs.sphinxext.build_cache import BuildCache
 from sphinx_apidocs.sphinxext.changelog import History, current_name, load_history
 from sphinx_apidocs.sphinxext.filter_entries import FilterEntries, FilterEntry, load_filter_entries
@@ -119,6 +119,33 @@ class BuildState:
             rows = self._rows[op.nickname] = [lookup(self.index, op, path) for path in entry.paths]
         return rows
 
+    def without_unknown_paths(self, narrowest: str) -> set[str]:
+        """Drop whitelisted paths the (audience's) response models certainly lack: in a build
+        of a wider audience such a path may name a property of a narrower one, which the page
+        must neither list nor warn about (the narrowest build, which sees it, does). Returns the
+        nicknames whose whitelist lost a path."""
+        changed: set[str] = set()
+        if self.index is None:
+            return changed
+        for nickname, entry in list(self.filters.items()):
+            op = self.operations.get(nickname)
+            if op is None:
+                continue
+            kept = [path for path in entry.paths if lookup(self.index, op, path).lookup is not Lookup.MISSING]
+            if len(kept) != len(entry.paths):
+                tree = FilterTree.from_paths(kept) if entry.tree is not None else None
+                self.filters[nickname] = FilterEntry(tuple(kept), entry.location, tree, entry.layer)
+                changed.add(nickname)
+                dropped = len(entry.paths) - len(kept)
+                warn(
+                    Warn.FIELD,
+                    f"{nickname}: {dropped} whitelisted path(s) not in the response model (a build of "
+                    f"audience {narrowest!r} names them)",
+                    location=entry.location,
+                )
+        self._rows.clear()
+        return changed
+
     def filter_tree(self, op: Operation) -> FilterTree | None:
         """The operation's parsed whitelist (its response example follows it), if it has one."""
         entry = self.filters.get(op.nickname)
@@ -178,21 +205,26 @@ def load_state(app: Sphinx) -> None:
     # -E (a fresh environment) means "read everything again": the caches are rewritten, not read.
     cache = BuildCache(str(app.doctreedir), reuse=getattr(app, "fresh_env_used", None) is False)
     audience = build_audience(config, app.confdir)
+    claim_folders(audience, [str(app.doctreedir)])  # not the output: an EPUB packs every file of it
     facts = AudienceFacts()
     with loading():  # loading makes live objects only: no garbage collection meanwhile
         if config.spec:
             spec, facts = load_spec(config, app.confdir, app.verbosity, cache=cache, audience=audience)
         else:
             problem = "apidocs_spec is not set in conf.py"
+        visible = {op.nickname for op in spec.operations} if spec is not None and not audience.narrowest else None
         filters = load_filter_entries(
-            (os.path.normpath(os.path.join(app.confdir, p)) for p in config.filters), cache=cache,
+            (os.path.normpath(os.path.join(app.confdir, p)) for p in config.filters),
+            cache=cache,
             audience=audience.filter_args(),
+            visible=visible,
         )
-        if spec is not None and not audience.narrowest:
+        if visible is not None:
             # A filter naming an operation this audience does not see: not a word about it.
-            visible = {op.nickname for op in spec.operations}
             filters.entries = {nick: entry for nick, entry in filters.entries.items() if nick in visible}
         state = BuildState.create(spec, filters, bool(config.filters), problem, config.shared_models)
+        narrowest = audience.order.names[-1] if audience.order is not None else ""
+        filters.save_cache(state.without_unknown_paths(narrowest) if visible is not None else ())
         trees = {nick: entry.tree for nick, entry in state.filters.items() if entry.tree is not None}
         name = current_name(config.changelog_current, app.config.release, app.config.version)
         state.history = load_history(

@@ -414,8 +414,11 @@ class OpenApiReader:
             self._problem(location, pointer, f"expected a path item object ({what})")
             return
         shared = found if isinstance(found := item.get("parameters"), list) else []
+        marks = audience_marks(item.get("x-audience"))
         for key, op in item.items():
             if key in METHODS_3 and isinstance(op, dict):
+                if marks:  # the path item's mark joins the operation's own
+                    op = {**op, "x-audience": [*marks, *audience_marks(op.get("x-audience"))]}
                 yield key, op, shared, location, (*pointer, key)
 
     def webhook_sources(self) -> list[_SentByApi]:

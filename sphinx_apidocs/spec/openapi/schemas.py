@@ -92,6 +92,7 @@ class _Draft:
     required: list[str] = field(default_factory=list)
     discriminator: str = ""
     example: Any = UNSET
+    audiences: tuple[str, ...] = ()
 
 
 Warn = Callable[[str, "tuple[Any, ...] | list[Any]", str], None]
@@ -431,6 +432,7 @@ class SchemaConverter:
             description=text(schema.get("description")),
             discriminator=_discriminator(schema),
             example=schema_example(schema, pointer, lambda at, message: self.warn(location, at, message)),
+            audiences=audience_marks(schema.get("x-audience")),
         )
         self.drafts[name] = draft
         self._collect(schema, draft, location, pointer, "all")
@@ -544,6 +546,7 @@ class SchemaConverter:
                 required=tuple(frame.required),
                 discriminator=draft.discriminator,
                 example=draft.example,
+                audiences=draft.audiences,
             )
             frames.pop()
             on_stack.discard(frame.name)
