@@ -6,11 +6,9 @@ code) in the items of a narrower audience; every byte written under the output f
 doctree folder and the source folder (generated pages), plain and zlib-inflated, and the
 build's warning and status text are searched for them.
 
-Tests marked ``xfail(strict=True, raises=AssertionError)`` are known leaks (their
-``reason`` names the artifact and the code path); a fix makes them pass, and strict xfail
-then turns the suite red so that the mark is removed. Tests without the mark are classes
-checked and found safe; most carry a positive control (the same marker *is* in the build of
-the narrowest audience), so they cannot pass just because the marker never got rendered.
+Each test is a class of leak found by an audit (and fixed) or checked and found safe; most
+carry a positive control (the same marker *is* in the build of the narrowest audience), so
+they cannot pass just because the marker never got rendered.
 """
 
 from __future__ import annotations
@@ -126,10 +124,6 @@ def assert_present(root: Path, result: BuildResult | None, markers: list[str], *
     """Positive control: the markers are rendered (or said) by the narrowest build."""
     missing = [marker for marker in markers if not where(root, result, marker, **kw)]
     assert not missing, f"control: not in the internal build at all: {missing}"
-
-
-def leak(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, raises=AssertionError, reason=f"LEAK: {reason}")
 
 
 def ok(description: str = "ok") -> dict[str, Any]:
@@ -553,13 +547,6 @@ def narrowed_spec(marked: bool) -> dict[str, Any]:
     }
 
 
-@leak(
-    "an incremental public rebuild after the spec marks a tag and an operation internal (same audience, "
-    "same folders: the usual CI cache) keeps them: the removed resource's out/api/*.html, _sources and "
-    "doctree stay, and searchindex.js keeps every term of the re-read page's old text with an empty "
-    "posting list ('movedzqr03':[], 'zqr04':[]) — Sphinx's IndexBuilder loads the old index and only "
-    "prunes postings; nothing in the extension purges either"
-)
 def test_incremental_rebuild_after_an_item_is_narrowed(tmp_path: Path) -> None:
     write_project(tmp_path, narrowed_spec(False), filters={"audiences.yaml": AUDIENCES_YAML})
     first = run(tmp_path)
@@ -644,12 +631,6 @@ def test_changelog_warning_for_a_release_broken_by_an_internal_operation(changel
 # -- a spec that cannot be loaded because of an internal item -----------------------------
 
 
-@leak(
-    "a public build of a spec with a fatal problem in an internal operation stops with "
-    "'ERROR: cannot load the API spec: spec.json#/paths/~1auditzqe01/...: unresolved reference "
-    "...Ghostzqe02' (spec_loading.fail quotes the SpecError before any view exists); low severity: "
-    "the build fails, but its log names the internal items"
-)
 def test_load_error_in_an_internal_operation(tmp_path: Path) -> None:
     spec = release_spec("string", "plain", {"/auditzqe01": {"get": {
         "operationId": "auditzqe01", "x-audience": "internal",

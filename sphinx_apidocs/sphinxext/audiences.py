@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
 
 from sphinx_apidocs.errors import ApidocsError
@@ -21,6 +22,9 @@ from sphinx_apidocs.spec.audience import AudienceOrder, audience_view, operation
 from sphinx_apidocs.spec.model import ApiSpec
 from sphinx_apidocs.sphinxext.config import ApidocsConfig
 from sphinx_apidocs.sphinxext.warnings import BuildStopped, Warn, logger, warn
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
 
 
 #: The one audience of a build without an order: every mark is unknown to it.
@@ -176,3 +180,56 @@ def misplaced_filters(facts: AudienceFacts, build: BuildAudience, layers: Mappin
                 f"the operation ({audience!r}): move it to the {audience!r} folder"
             )
     return found
+
+
+def purge_stale_output(app: Sphinx, exception: BaseException | None) -> None:
+    """``build-finished``, in a build with audiences: what an earlier build left that this one
+    no longer shows is removed — the output, source copy and doctree of generated pages
+    removed in this build, and the search terms no page uses any more (Sphinx keeps a term
+    whose pages are gone, with an empty list: the words of an item that moved to a narrower
+    audience would stay in ``searchindex.js``)."""
+    from sphinx_apidocs.sphinxext.state import get_state
+
+    state = get_state(app.env)
+    if exception is not None or state.audience is None or state.audience.order is None:
+        return
+    builder = app.builder
+    for docname in state.removed_pages:
+        places = [os.path.join(str(app.doctreedir), f"{docname}.doctree")]
+        outfile = getattr(builder, "get_outfilename", None)
+        if outfile is not None:
+            places.append(str(outfile(docname)))
+            suffix = str(getattr(app.config, "html_sourcelink_suffix", ".txt"))
+            places.append(os.path.join(str(app.outdir), "_sources", f"{docname}.rst{suffix}"))
+        for place in places:
+            try:
+                os.remove(place)
+            except FileNotFoundError:
+                pass
+    index = os.path.join(str(app.outdir), str(getattr(builder, "searchindex_filename", "")))
+    if getattr(builder, "searchindex_filename", "") and os.path.isfile(index):
+        _prune_search_index(index)
+
+
+def _prune_search_index(path: str) -> None:
+    import json
+
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    head, tail = "Search.setIndex(", ")"
+    if not (text.startswith(head) and text.rstrip().endswith(tail)):
+        return
+    data = json.loads(text[len(head):text.rstrip().rindex(tail)])
+    changed = False
+    for section in ("terms", "titleterms"):
+        terms = data.get(section)
+        if isinstance(terms, dict):
+            empty = [term for term, postings in terms.items() if postings in ([], {})]
+            for term in empty:
+                del terms[term]
+            changed = changed or bool(empty)
+    if changed:
+        temporary = path + ".apidocs.tmp"
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(head + json.dumps(data, separators=(",", ":"), sort_keys=True) + tail)
+        os.replace(temporary, path)

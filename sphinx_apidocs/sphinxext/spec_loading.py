@@ -103,11 +103,11 @@ def load_spec(
     except (FetchError, SpecError) as exc:
         # The endpoint is down or serves something broken: the last good copy, if any, wins.
         if snapshot and is_url(source) and has_snapshot(snapshot):
-            problems = str(exc).splitlines()
+            problems = _said(exc, audience).splitlines()
             summary = problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
             warn(Warn.FETCH, f"{summary}; using the last good copy in {snapshot}")
             return _load_snapshot(snapshot, dataclasses.replace(options, spec_root=""), audience)
-        raise fail(str(exc)) from None
+        raise fail(_said(exc, audience)) from None
     except ApidocsError as exc:  # a header ConfigError (an unset ${VAR}): a problem of conf.py
         raise fail(str(exc)) from None
     if snapshot and is_url(source):
@@ -119,6 +119,15 @@ def load_spec(
                 "narrower audiences' items); a build of the narrowest audience renews it", snapshot, audience.audience,
             )
     return loaded
+
+
+def _said(exc: ApidocsError, audience: BuildAudience) -> str:
+    """The loader's message; a spec's problems (they may be located in an item of a narrower
+    audience) only as a count in a build of a wider audience."""
+    if isinstance(exc, SpecError) and not audience.narrowest and audience.order is not None:
+        count = len(str(exc).splitlines()) or 1
+        return f"the spec has {count} problem(s); a build of audience {audience.order.names[-1]!r} lists them"
+    return str(exc)
 
 
 def _built(documents: DocumentSet, cache: BuildCache | None, audience: BuildAudience) -> tuple[ApiSpec, AudienceFacts]:

@@ -24,7 +24,15 @@ from sphinx_apidocs.spec.model import ApiSpec, Operation, Resource
 from sphinx_apidocs.sphinxext.collector import loading
 from sphinx_apidocs.sphinxext.config import get_config
 from sphinx_apidocs.sphinxext.fields import FieldRow, Lookup, ModelIndex, lookup
-from sphinx_apidocs.sphinxext.audiences import AudienceFacts, build_audience, claim_folders, misplaced_filters, report_marks
+from sphinx_apidocs.sphinxext.audiences import (
+    AudienceFacts,
+    BuildAudience,
+    build_audience,
+    claim_folders,
+    misplaced_filters,
+    purge_stale_output,
+    report_marks,
+)
 from sphinx_apidocs.sphinxext.build_cache import BuildCache
 from sphinx_apidocs.sphinxext.changelog import History, current_name, load_history
 from sphinx_apidocs.sphinxext.filter_entries import FilterEntries, FilterEntry, load_filter_entries
@@ -78,6 +86,10 @@ class BuildState:
     _placement: ModelPlacement | None = None
     #: The releases of ``apidocs_changelog`` and their changes (``None``: no changelog).
     history: History | None = None
+    #: The build's audience (``None``: set before the spec loaded) and the generated pages
+    #: this build removed (their outputs go too, see ``audiences.purge_stale_output``).
+    audience: BuildAudience | None = None
+    removed_pages: list[str] = field(default_factory=list)
 
     @classmethod
     def create(
@@ -195,6 +207,7 @@ def get_state(env: BuildEnvironment) -> BuildState:
 def setup_state(app: Sphinx) -> None:
     # Before the stub generator (priority 500), which needs the loaded spec.
     app.connect("builder-inited", load_state, priority=400)
+    app.connect("build-finished", purge_stale_output)
 
 
 def load_state(app: Sphinx) -> None:
@@ -231,6 +244,7 @@ def load_state(app: Sphinx) -> None:
             config.changelog, str(app.confdir), (name, spec, trees if config.filters else None), audience
         )
         state.placement()  # before parallel readers fork: computed once
+    state.audience = audience
     _STATES[app.env] = state
     report_marks(facts, audience)
     for nickname, entry in state.filters.items():
