@@ -182,19 +182,14 @@ def misplaced_filters(facts: AudienceFacts, build: BuildAudience, layers: Mappin
     return found
 
 
-def purge_stale_output(app: Sphinx, exception: BaseException | None) -> None:
-    """``build-finished``, in a build with audiences: what an earlier build left that this one
-    no longer shows is removed — the output, source copy and doctree of generated pages
-    removed in this build, and the search terms no page uses any more (Sphinx keeps a term
-    whose pages are gone, with an empty list: the words of an item that moved to a narrower
-    audience would stay in ``searchindex.js``)."""
-    from sphinx_apidocs.sphinxext.state import get_state
-
-    state = get_state(app.env)
-    if exception is not None or state.audience is None or state.audience.order is None:
-        return
+def purge_output(app: Sphinx, removed_pages: Sequence[str]) -> None:
+    """In a build with audiences, what an earlier build left that this one no longer shows is
+    removed — the output, source copy and doctree of the generated pages removed in this
+    build, and the search terms no page uses any more (Sphinx keeps a term whose pages are
+    gone, with an empty list: the words of an item that moved to a narrower audience would
+    stay in ``searchindex.js``)."""
     builder = app.builder
-    for docname in state.removed_pages:
+    for docname in removed_pages:
         places = [os.path.join(str(app.doctreedir), f"{docname}.doctree")]
         outfile = getattr(builder, "get_outfilename", None)
         if outfile is not None:

@@ -23,14 +23,14 @@ from sphinx_apidocs.filters import FilterTree
 from sphinx_apidocs.spec.model import ApiSpec, Operation, Resource
 from sphinx_apidocs.sphinxext.collector import loading
 from sphinx_apidocs.sphinxext.config import get_config
-from sphinx_apidocs.sphinxext.fields import FieldRow, Lookup, ModelIndex, lookup
+from sphinx_apidocs.sphinxext.fields import FieldRow, ModelIndex, lookup
 from sphinx_apidocs.sphinxext.audiences import (
     AudienceFacts,
     BuildAudience,
     build_audience,
     claim_folders,
     misplaced_filters,
-    purge_stale_output,
+    purge_output,
     report_marks,
 )
 from sphinx_apidocs.sphinxext.build_cache import BuildCache
@@ -131,33 +131,6 @@ class BuildState:
             rows = self._rows[op.nickname] = [lookup(self.index, op, path) for path in entry.paths]
         return rows
 
-    def without_unknown_paths(self, narrowest: str) -> set[str]:
-        """Drop whitelisted paths the (audience's) response models certainly lack: in a build
-        of a wider audience such a path may name a property of a narrower one, which the page
-        must neither list nor warn about (the narrowest build, which sees it, does). Returns the
-        nicknames whose whitelist lost a path."""
-        changed: set[str] = set()
-        if self.index is None:
-            return changed
-        for nickname, entry in list(self.filters.items()):
-            op = self.operations.get(nickname)
-            if op is None:
-                continue
-            kept = [path for path in entry.paths if lookup(self.index, op, path).lookup is not Lookup.MISSING]
-            if len(kept) != len(entry.paths):
-                tree = FilterTree.from_paths(kept) if entry.tree is not None else None
-                self.filters[nickname] = FilterEntry(tuple(kept), entry.location, tree, entry.layer)
-                changed.add(nickname)
-                dropped = len(entry.paths) - len(kept)
-                warn(
-                    Warn.FIELD,
-                    f"{nickname}: {dropped} whitelisted path(s) not in the response model (a build of "
-                    f"audience {narrowest!r} names them)",
-                    location=entry.location,
-                )
-        self._rows.clear()
-        return changed
-
     def filter_tree(self, op: Operation) -> FilterTree | None:
         """The operation's parsed whitelist (its response example follows it), if it has one."""
         entry = self.filters.get(op.nickname)
@@ -210,6 +183,13 @@ def setup_state(app: Sphinx) -> None:
     app.connect("build-finished", purge_stale_output)
 
 
+def purge_stale_output(app: Sphinx, exception: BaseException | None) -> None:
+    """``build-finished``: see :func:`.audiences.purge_output` (in builds with audiences)."""
+    state = get_state(app.env)
+    if exception is None and state.audience is not None and state.audience.order is not None:
+        purge_output(app, state.removed_pages)
+
+
 def load_state(app: Sphinx) -> None:
     """Load spec and filters, report global problems, and keep the result for this build."""
     config = get_config(app)
@@ -236,8 +216,7 @@ def load_state(app: Sphinx) -> None:
             # A filter naming an operation this audience does not see: not a word about it.
             filters.entries = {nick: entry for nick, entry in filters.entries.items() if nick in visible}
         state = BuildState.create(spec, filters, bool(config.filters), problem, config.shared_models)
-        narrowest = audience.order.names[-1] if audience.order is not None else ""
-        filters.save_cache(state.without_unknown_paths(narrowest) if visible is not None else ())
+        filters.save_cache()
         trees = {nick: entry.tree for nick, entry in state.filters.items() if entry.tree is not None}
         name = current_name(config.changelog_current, app.config.release, app.config.version)
         state.history = load_history(
