@@ -16,38 +16,19 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sphinx_apidocs.filters import dotted_paths, load_filter_trees
-from sphinx_projects.buildtools import BuildResult, build, copy_project, sphinx_build
+from sphinx_projects.buildtools import BuildResult, build, copy_project, every_byte, sphinx_build
 
 ORDER = ["public", "partner", "internal"]
 AUDIENCES_YAML = "- public\n- partner\n- internal\n"
 
 
 # -- helpers ------------------------------------------------------------------------------
-
-
-def every_byte(folder: Path) -> list[tuple[Path, bytes]]:
-    """Each file's bytes, and the inflated bytes of every zlib stream found in it."""
-    found = []
-    if not folder.exists():
-        return found
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file():
-            continue
-        data = path.read_bytes()
-        found.append((path, data))
-        for start in (m.start() for m in re.finditer(rb"\x78[\x01\x5e\x9c\xda]", data)):
-            try:
-                found.append((path, zlib.decompressobj().decompress(data[start:])))
-            except zlib.error:
-                continue
-    return found
 
 
 def write_project(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import zlib
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from sphinx_apidocs.cli import main
 from sphinx_apidocs.filters import dotted_paths, load_filter_trees, load_filters
 from sphinx_apidocs.spec import load_spec
 from sphinx_apidocs.spec.audience import AudienceOrder, audience_view
-from sphinx_projects.buildtools import REPO, SAMPLE_FILTERS, SAMPLE_SPECS, build, copy_project
+from sphinx_projects.buildtools import REPO, SAMPLE_FILTERS, SAMPLE_SPECS, build, copy_project, every_byte
 
 ORDER = ["public", "partner", "internal"]
 MARKERS = {
@@ -29,22 +28,6 @@ MARKERS = {
 
 def narrower(audience: str) -> list[str]:
     return ORDER[ORDER.index(audience) + 1:]
-
-
-def every_byte(folder: Path) -> list[tuple[Path, bytes]]:
-    """Each file's bytes, and the inflated bytes of every zlib stream found in it."""
-    found = []
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file():
-            continue
-        data = path.read_bytes()
-        found.append((path, data))
-        for start in (m.start() for m in re.finditer(rb"\x78[\x01\x5e\x9c\xda]", data)):
-            try:
-                found.append((path, zlib.decompressobj().decompress(data[start:])))
-            except zlib.error:
-                continue
-    return found
 
 
 @pytest.fixture(scope="module")

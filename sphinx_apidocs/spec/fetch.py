@@ -519,13 +519,9 @@ def _yaml_values(text: str, where: str) -> Any:
 
         def scalar(node: yaml.Node) -> Any:
             value = loader.construct_object(node)
-            if isinstance(value, (datetime.date, datetime.datetime)):
-                return value.isoformat()
-            if isinstance(value, bytes):
-                return base64.b64encode(value).decode("ascii")
             if isinstance(value, (dict, list, set, tuple)):
                 raise _Slow()
-            return value
+            return _json_scalar(value)
 
         def convert(node: yaml.Node, depth: int) -> tuple[Any, int]:
             cls = node.__class__
@@ -648,13 +644,9 @@ def _json_like(data: Any, where: str) -> Any:
             active.discard(key)
             converted[key], sizes[key] = result, size
             return result, size
-        if isinstance(value, (datetime.date, datetime.datetime)):
-            return value.isoformat(), 1
-        if isinstance(value, bytes):
-            return base64.b64encode(value).decode("ascii"), 1
         if isinstance(value, (set, tuple)):
             return convert(list(value), depth)
-        return value, 1
+        return _json_scalar(value), 1
 
     try:
         result, expanded = convert(data, 1)
@@ -667,6 +659,15 @@ def _json_like(data: Any, where: str) -> Any:
             f"{where}: YAML aliases expand to {expanded} nodes from {len(converted)} containers; refusing"
         )
     return result
+
+
+def _json_scalar(value: Any) -> Any:
+    """A YAML scalar as JSON has it: dates as ISO text, binary as base64, the rest as is."""
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    return value
 
 
 def _json_key(key: Any) -> str:

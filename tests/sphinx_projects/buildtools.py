@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,24 @@ def build(
         app.connect("env-before-read-docs", lambda app, env, docnames: read.extend(docnames))
         app.build()
     return BuildResult(outdir, _ANSI.sub("", status.getvalue()), _ANSI.sub("", warning.getvalue()), sorted(read), app.statuscode, app)
+
+
+def every_byte(folder: Path) -> list[tuple[Path, bytes]]:
+    """For leak checks: each file's bytes, and the inflated bytes of every zlib stream found in it."""
+    found = []
+    if not folder.exists():
+        return found
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file():
+            continue
+        data = path.read_bytes()
+        found.append((path, data))
+        for start in (m.start() for m in re.finditer(rb"\x78[\x01\x5e\x9c\xda]", data)):
+            try:
+                found.append((path, zlib.decompressobj().decompress(data[start:])))
+            except zlib.error:
+                continue
+    return found
 
 
 def python_env() -> dict[str, str]:
