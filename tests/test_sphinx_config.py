@@ -47,6 +47,10 @@ BAD: dict[str, tuple[Any, str]] = {
     "apidocs_audience": (" partner", "apidocs_audience: remove the leading or trailing whitespace"),
     "apidocs_changelog": ([{"version": "1"}], "apidocs_changelog[0]['spec']: expected a URL, path or git:REV:PATH string, got NoneType None"),
     "apidocs_changelog_current": (1, "apidocs_changelog_current: expected a string, got int 1"),
+    "apidocs_versions": (
+        {"v 1": {"spec": "x"}},
+        "apidocs_versions: version name 'v 1' must be 1-40 letters, digits, '.', '_' or '-', starting with a letter or digit",
+    ),
 }
 
 

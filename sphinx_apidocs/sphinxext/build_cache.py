@@ -27,7 +27,7 @@ from sphinx_apidocs.spec.sources import DocumentSet
 
 SPEC_CACHE = "apidocs-spec.pickle"
 FILTERS_CACHE = "apidocs-filters.pickle"
-FORMAT = 1
+FORMAT = 2  # 2: the spec cache holds one entry per key (several versions)
 
 
 @functools.lru_cache(maxsize=None)
@@ -82,26 +82,42 @@ def _store(folder: str, name: str, value: Any) -> None:
 
 class BuildCache:
     """The caches of one build in ``folder`` (``""``: none); ``reuse=False`` (``-E``) only
-    writes them."""
+    writes them. A build of several API versions (``apidocs_versions``) keeps one spec entry
+    per version and one filter-file cache for all of them: no version evicts another's."""
 
     def __init__(self, folder: str, reuse: bool = True) -> None:
         self.folder = folder
         self.reuse = reuse and bool(folder)
+        self._stored: dict[str, Any] | None = None  # the last build's entries, read once
+        self._kept: dict[str, Any] = {}  # this build's entries (hits and new ones)
+        self._files: FilterFileCache | None = None
+
+    def _entries(self) -> dict[str, Any]:
+        if self._stored is None:
+            stored = _load(self.folder, SPEC_CACHE) if self.reuse else None
+            self._stored = stored if isinstance(stored, dict) else {}
+        return self._stored
 
     def spec(self, key: str) -> Any:
         """What was stored under ``key`` (the built spec and what goes with it), or ``None``
         (no cache, another key, unreadable); the caller checks its type."""
-        stored = _load(self.folder, SPEC_CACHE) if self.reuse else None
-        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
-            return stored[1]
-        return None
+        found = self._entries().get(key)
+        if found is not None:
+            self._kept[key] = found
+        return found
 
     def store_spec(self, key: str, built: Any) -> None:
+        """Keep ``built`` (written with this build's other entries: a version loaded later
+        in the same build is added by its own call, one loaded earlier is already kept)."""
         if self.folder:
-            _store(self.folder, SPEC_CACHE, (key, built))
+            self._kept[key] = built
+            _store(self.folder, SPEC_CACHE, dict(self._kept))
 
     def filter_files(self) -> FilterFileCache:
-        return FilterFileCache(self.folder, self.reuse)
+        """The one filter-file cache of this build (shared by every version's filters)."""
+        if self._files is None:
+            self._files = FilterFileCache(self.folder, self.reuse)
+        return self._files
 
 
 FileKey = tuple[str, str]  # (display name, SHA-256 of the code and the file's bytes)
@@ -115,6 +131,8 @@ class FilterFileCache:
         stored = _load(folder, FILTERS_CACHE) if folder and reuse else None
         self._old: dict[FileKey, dict[str, LoadedFilter]] = stored if isinstance(stored, dict) else {}
         self._new: dict[FileKey, dict[str, LoadedFilter]] = {}
+        self._left_out: set[str] = set()
+        self._saved: set[FileKey] = set(self._old.keys())
 
     @staticmethod
     def key(display: str, data: bytes) -> FileKey:
@@ -130,7 +148,10 @@ class FilterFileCache:
         self._new[key] = parsed
 
     def save(self, leave_out: Collection[str] = ()) -> None:
-        """Store this build's files (not those displayed as in ``leave_out``)."""
-        new = {key: value for key, value in self._new.items() if key[0] not in leave_out}
-        if self.folder and new.keys() != self._old.keys():
+        """Store this build's files (not those displayed as in ``leave_out``, nor those left
+        out by an earlier call: each version's filters save through the same cache)."""
+        self._left_out |= set(leave_out)
+        new = {key: value for key, value in self._new.items() if key[0] not in self._left_out}
+        if self.folder and new.keys() != self._saved:
             _store(self.folder, FILTERS_CACHE, new)
+            self._saved = set(new.keys())

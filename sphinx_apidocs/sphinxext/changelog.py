@@ -134,14 +134,19 @@ def load_history(
     name, spec, filters = current
     if spec is not None:
         loaded.append((ReleaseSource(name, "", ""), contract_of(spec, filters)))
+    return history_of([(source.version, source.date, contract) for source, contract in loaded])
+
+
+def history_of(contracts: Sequence[tuple[str, str, Contract]]) -> History:
+    """The history of ``(name, date, contract)`` releases (or API versions), oldest first:
+    each one's changes from the one before."""
     releases: list[Release] = []
-    for index, (source, contract) in enumerate(loaded):
+    for index, (name, date, contract) in enumerate(contracts):
         if index == 0:
-            releases.append(Release(source.version, source.date, (), first=True))
+            releases.append(Release(name, date, (), first=True))
             continue
-        changes = tuple(compare(loaded[index - 1][1], contract))
-        releases.append(Release(source.version, source.date, changes))
-    return History(tuple(releases), {source.version: contract for source, contract in loaded})
+        releases.append(Release(name, date, tuple(compare(contracts[index - 1][2], contract))))
+    return History(tuple(releases), {name: contract for name, _date, contract in contracts})
 
 
 def _where(source: str, confdir: str) -> str:

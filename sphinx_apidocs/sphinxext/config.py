@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import re
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -257,6 +258,69 @@ def _as_releases(value: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> tu
 
 
 @dataclass(frozen=True)
+class VersionSource:
+    """One API version of ``apidocs_versions``: its name, spec, filters and generated pages."""
+
+    name: str
+    spec: str
+    filters: tuple[str, ...] = ()
+    pages: str = ""  # folder (relative to the source dir) of its generated pages; "" for none
+
+
+_VERSION_KEYS = ("spec", "filters", "pages")
+#: A version name: it becomes part of object names (``v2:list-users``), node ids, fingerprint
+#: keys and the ``:version:`` option of generated pages, so only these characters.
+VERSION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+
+
+def _check_versions(name: str, value: Any) -> list[str]:
+    if not isinstance(value, dict):
+        return [_expected(name, value, "a dict {version name: {'spec', 'filters', 'pages'}}")]
+    problems: list[str] = []
+    folders: dict[str, str] = {}
+    for version, entry in value.items():
+        where = f"{name}[{version!r}]"
+        if not isinstance(version, str) or not VERSION_NAME.fullmatch(version):
+            problems.append(
+                f"{name}: version name {version!r} must be 1-40 letters, digits, '.', '_' or '-', "
+                "starting with a letter or digit"
+            )
+            continue
+        if not isinstance(entry, dict):
+            problems.append(_expected(where, entry, "a dict with 'spec' (and 'filters', 'pages')"))
+            continue
+        unknown = sorted(str(key) for key in entry if key not in _VERSION_KEYS)
+        if unknown:
+            problems.append(f"{where}: unknown key(s) {', '.join(map(repr, unknown))} (expected {', '.join(_VERSION_KEYS)})")
+        spec = entry.get("spec")
+        if not isinstance(spec, str) or not spec:
+            problems.append(_expected(f"{where}['spec']", spec, "a URL or path string"))
+        else:
+            problems.extend(_check_spec(f"{where}['spec']", spec))
+        if "filters" in entry:
+            problems.extend(_check_filters(f"{where}['filters']", entry["filters"]))
+        pages = entry.get("pages", "")
+        problems.extend(_check_resource_pages(f"{where}['pages']", pages))
+        if isinstance(pages, str) and pages:
+            folder = pages.replace("\\", "/").strip("/")
+            if folder in folders:
+                problems.append(f"{where}['pages']: {pages!r} is also the folder of version {folders[folder]!r}")
+            folders[folder] = version
+    return problems
+
+
+def _as_versions(value: dict[str, dict[str, Any]]) -> tuple[VersionSource, ...]:
+    """The versions in natural order (``v2 < v10``, ``202201.01 < 202202``): pickers list
+    them so, and the newest is the one unqualified names mean without ``apidocs_spec``."""
+    from sphinx_apidocs.versions import sorted_versions
+
+    return tuple(
+        VersionSource(version, value[version]["spec"], _as_paths(value[version].get("filters", "")), value[version].get("pages", ""))
+        for version in sorted_versions(list(value))
+    )
+
+
+@dataclass(frozen=True)
 class ApidocsConfig:
     """Every ``apidocs_*`` setting, checked and typed: ``apidocs_<field name>`` in conf.py."""
 
@@ -347,6 +411,13 @@ class ApidocsConfig:
         lambda name, value: [] if isinstance(value, str) else [_expected(name, value, "a string")],
     )
 
+    versions: tuple[VersionSource, ...] = setting(
+        {}, "", (dict,),
+        "API versions documented side by side: {name: {'spec', 'filters', 'pages'}} (spec and "
+        "filters as apidocs_spec and apidocs_filters; pages: a folder for its generated pages)",
+        _check_versions, _as_versions,
+    )
+
     @classmethod
     def settings(cls) -> dict[str, Setting]:
         """Conf name (``apidocs_spec``...) -> its :class:`Setting`, in declaration order."""
@@ -421,3 +492,9 @@ def hide_secrets(config: Config) -> None:
     if is_url(spec):
         config.apidocs_spec = redact_url(spec)
     config.apidocs_headers = {name: SECRET_MASK for name in config.apidocs_headers}
+    versions = getattr(config, "apidocs_versions", None)
+    if isinstance(versions, dict):
+        config.apidocs_versions = {
+            name: {**entry, "spec": redact_url(entry["spec"])} if isinstance(entry, dict) and is_url(entry.get("spec", "")) else entry
+            for name, entry in versions.items()
+        }

@@ -45,13 +45,16 @@ class Link:
     """``runs`` linked to an ``api`` object; the runs alone when that object is not rendered.
 
     ``reftype`` is a role name of the ``api`` domain (``op``, ``res``, ``model``); a model is
-    looked up in ``resource`` first (Swagger 1.2 scopes models per declaration).
+    looked up in ``resource`` first (Swagger 1.2 scopes models per declaration), in the API
+    version ``version`` (a version picker links to the others).
     """
 
     reftype: str
     target: str
     runs: tuple[Inline, ...]
     resource: str = ""
+    #: The API version of the target (``apidocs_versions``); ``None``: the page's own.
+    version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

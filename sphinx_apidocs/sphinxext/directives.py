@@ -31,10 +31,10 @@ from sphinx.util.nodes import make_id
 
 from sphinx_apidocs.spec.model import Operation, Resource
 from sphinx_apidocs.sphinxext.compose import operation_title
-from sphinx_apidocs.sphinxext.links import MODELS_PAGE, PlacedModel
+from sphinx_apidocs.sphinxext.links import MODELS_PAGE, PlacedModel, qualify
 from sphinx_apidocs.sphinxext.markup import plain_line
 from sphinx_apidocs.sphinxext.render import placeholder
-from sphinx_apidocs.sphinxext.state import BuildState, get_state
+from sphinx_apidocs.sphinxext.state import BuildState, get_state, shown_key
 from sphinx_apidocs.sphinxext.warnings import Location, Warn, warn
 
 if TYPE_CHECKING:
@@ -74,12 +74,20 @@ class ReadContext:
 
     @classmethod
     def of(cls, directive: SphinxDirective) -> ReadContext:
+        """The context of ``directive``, in the API version of its ``:version:`` option (the
+        build's default one without it)."""
         env = directive.env
-        return cls(get_state(env), cast(ObjectRegistry, env.get_domain("api")), env.docname)
+        version = directive.options.get("version")
+        return cls(get_state(env, version), cast(ObjectRegistry, env.get_domain("api")), env.docname)
+
+    @property
+    def version(self) -> str:
+        """The API version shown (``""``: the unversioned spec)."""
+        return self.state.version
 
     def show(self, key: str) -> None:
         """The document shows ``key`` (``op:NICK``, ``res:PATH``, ...): re-read it when that changes."""
-        self.shown[key] = self.state.fingerprint(key)
+        self.shown[shown_key(self.version, key)] = self.state.fingerprint(key)
 
     def record(self) -> None:
         """Keep what was shown in the domain (once the directive is done)."""
@@ -102,7 +110,7 @@ class ApiObject(ObjectDescription[str], Generic[T]):
     object, the parent calls :meth:`describe` with the subject itself (see :func:`nested`).
     """
 
-    option_spec: ClassVar[OptionSpec] = {"no-index": directives.flag}
+    option_spec: ClassVar[OptionSpec] = {"no-index": directives.flag, "version": directives.unchanged_required}
     final_argument_whitespace = True  # OpenAPI operationIds and tags may contain spaces
     #: The object type (``api:<kind>``), as the directive is named.
     kind: ClassVar[str]
@@ -138,11 +146,15 @@ class ApiObject(ObjectDescription[str], Generic[T]):
         return super().parse_content_to_nodes(allow_section_headings=False) if self.content else []
 
     def add_target_and_index(self, name: str, sig: str, signode: addnodes.desc_signature) -> None:
+        """The object's target: ``v2:list-users`` in API version ``v2`` (see ``links.qualify``)."""
+        name = qualify(self.ctx.version, name)
         node_id = make_id(self.env, self.state.document, self.prefix, name)
         signode["ids"].append(node_id)
         self.state.document.note_explicit_target(signode)
         self.ctx.domain.note_object(self.objtype, name, node_id, self.display_name(), location=signode)
         for text in self.index_texts():
+            if self.ctx.version:
+                text = f"{text[:-1]}, {self.ctx.version})" if text.endswith(")") else f"{text} ({self.ctx.version})"
             self.indexnode["entries"].append(("single", index_text(text), node_id, "", None))
 
     def display_name(self) -> str:
@@ -226,7 +238,7 @@ class OperationDirective(ApiObject[Operation]):
         return operation_title(self.subject)
 
     def transform_content(self, content_node: addnodes.desc_content) -> None:
-        content_node.insert(0, placeholder("operation", self.subject.nickname))
+        content_node.insert(0, placeholder("operation", self.subject.nickname, version=self.ctx.version))
 
 
 class ModelObject(ApiObject[PlacedModel]):
@@ -262,7 +274,7 @@ class ModelObject(ApiObject[PlacedModel]):
 
     def transform_content(self, content_node: addnodes.desc_content) -> None:
         placed = self.subject  # the body is read in the scope of the declaring resource
-        content_node.insert(0, placeholder("model", placed.key, resource=placed.home))
+        content_node.insert(0, placeholder("model", placed.key, resource=placed.home, version=self.ctx.version))
 
 
 def describe_models(parent: SphinxDirective, ctx: ReadContext, models: list[PlacedModel], *, no_index: bool) -> list[nodes.Node]:
@@ -326,7 +338,7 @@ class ResourceDirective(ApiObject[Resource]):
     def transform_content(self, content_node: addnodes.desc_content) -> None:
         """The resource's placeholder, the author's content, every operation, then the models."""
         resource = self.subject
-        content_node.insert(0, placeholder("resource", resource.resource_path))
+        content_node.insert(0, placeholder("resource", resource.resource_path, version=self.ctx.version))
         no_index = "no-index" in self.options
         seen: set[str] = set()
         for op in resource.operations:
@@ -349,7 +361,7 @@ class ModelsDirective(SphinxDirective):
     resources (or by none), each once, as link targets (without with ``:no-index:``)."""
 
     has_content = False
-    option_spec: ClassVar[OptionSpec] = {"no-index": directives.flag}
+    option_spec: ClassVar[OptionSpec] = {"no-index": directives.flag, "version": directives.unchanged_required}
 
     def run(self) -> list[nodes.Node]:
         ctx = ReadContext.of(self)
@@ -374,6 +386,7 @@ class SpecDirective(SphinxDirective):
         "no-index": directives.flag,
         "operations": directives.flag,
         "full": directives.flag,
+        "version": directives.unchanged_required,
     }
 
     def run(self) -> list[nodes.Node]:
@@ -389,7 +402,7 @@ class SpecDirective(SphinxDirective):
         ctx.show("spec")
         if operations:
             ctx.show("spec-ops")
-        result: list[nodes.Node] = [placeholder("overview", "", operations=operations)]
+        result: list[nodes.Node] = [placeholder("overview", "", operations=operations, version=ctx.version)]
         if "full" in self.options and ctx.state.spec is not None:
             no_index = "no-index" in self.options
             for resource in ctx.state.spec.resources:
@@ -439,22 +452,32 @@ class ChangelogDirective(SphinxDirective):
 
 class ChangesDirective(SphinxDirective):
     """``.. api:changes:: SINCE UNTIL`` — every change from one release of ``apidocs_changelog``
-    to another in one step ("what changed since my version"): the same content as a
-    release of ``api:changelog``, compared directly (it equals the steps composed)."""
+    to another, or from one API version of ``apidocs_versions`` to another, in one step
+    ("what changed since my version"): the content of a release of ``api:changelog``,
+    compared directly (it equals the steps composed)."""
 
     required_arguments = 2
     has_content = False
 
     def run(self) -> list[nodes.Node]:
         ctx = ReadContext.of(self)
+        since, until = self.arguments
+        versions = ctx.state.versions
+        if versions is not None and since in versions.order and until in versions.order:
+            ctx.show("versions")
+            ctx.record()
+            return [placeholder("changes", f"{since}..{until}", since=since, until=until, versions=True, version=until)]
         ctx.show("changelog")
         ctx.record()
-        since, until = self.arguments
         history = ctx.state.history
         known = [release.version for release in history.releases] if history is not None else []
-        missing = [name for name in (since, until) if name not in known]
+        named = set(known) | set(versions.order if versions is not None else ())
+        missing = [name for name in (since, until) if name not in named] or [name for name in (since, until) if name not in known]
         if missing:
-            shown = ", ".join(known) or "none: apidocs_changelog lists no earlier release"
-            warn(Warn.CHANGELOG, f"api:changes: no release {missing[0]!r} (known: {shown})", location=self.get_location())
+            if versions is None:
+                what, shown = "release", ", ".join(known) or "none: apidocs_changelog lists no earlier release"
+            else:
+                what, shown = "release or version", ", ".join([*versions.order, *known])
+            warn(Warn.CHANGELOG, f"api:changes: no {what} {missing[0]!r} (known: {shown})", location=self.get_location())
             return []
         return [placeholder("changes", f"{since}..{until}", since=since, until=until)]

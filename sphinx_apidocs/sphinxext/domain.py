@@ -26,7 +26,8 @@ from sphinx_apidocs.sphinxext.directives import (
     ResourceDirective,
     SpecDirective,
 )
-from sphinx_apidocs.sphinxext.state import get_state
+from sphinx_apidocs.sphinxext.links import qualify
+from sphinx_apidocs.sphinxext.state import get_states
 from sphinx_apidocs.sphinxext.warnings import Location, Warn, warn
 
 if TYPE_CHECKING:
@@ -42,14 +43,17 @@ PRIORITIES = {"operation": 1, "resource": 1, "model": 2}
 
 
 class ResourceRole(XRefRole):
-    """``:api:res:`contracts``` finds ``/contracts`` too: the leading slash is optional."""
+    """``:api:res:`contracts``` finds ``/contracts`` too: the leading slash is optional (also
+    after a version: ``:api:res:`v1:contracts```)."""
 
     def process_link(
         self, env: BuildEnvironment, refnode: nodes.Element, has_explicit_title: bool, title: str, target: str
     ) -> tuple[str, str]:
         title, target = super().process_link(env, refnode, has_explicit_title, title, target)
-        target = target.strip()
-        return title, target if target.startswith("/") else "/" + target
+        states = get_states(env)
+        version, path = states.split(target.strip())
+        path = path if path.startswith("/") else "/" + path
+        return title, qualify(version, path) if version != states.default else path
 
 
 class ApiDomain(Domain):
@@ -181,30 +185,38 @@ class ApiDomain(Domain):
 
     def find(self, objtype: str, target: str, resource: str = "") -> tuple[str, tuple[str, str, str]] | None:
         """The object for a target; a model is looked up as the referring resource sees it
-        and found where it is documented (``apidocs_shared_models``)."""
+        and found where it is documented (``apidocs_shared_models``). In a build of several
+        API versions, ``v1:list-users`` names ``list-users`` of version ``v1``; a name
+        without a known version prefix is in the default one (see ``BuildStates.split``)."""
+        states = get_states(self.env)
+        version, target = states.split(target)
         if objtype != "model":
-            found = self.objects.get((objtype, target))
-            return (target, found) if found else None
-        state = get_state(self.env)
-        placement = state.placement()
+            name = qualify(version, target)
+            found = self.objects.get((objtype, name))
+            return (name, found) if found else None
+        state = states.get(version)
+        placement = state.placement() if state is not None else None
         if placement is not None and placement.mode == "page":
             placed = placement.resolve(target, resource)
             if placed is not None:  # a model of the spec: where it is documented, or nowhere
-                found = self.objects.get(("model", placed.name))
-                return (placed.name, found) if found else None
-        qualified = target if ":" in target else f"{resource}:{target}"
-        found = self.objects.get(("model", qualified))
+                name = qualify(version, placed.name)
+                found = self.objects.get(("model", name))
+                return (name, found) if found else None
+        name = qualify(version, target if ":" in target else f"{resource}:{target}")
+        found = self.objects.get(("model", name))
         if found:
-            return qualified, found
-        return self._models_by_name().get(target.rpartition(":")[2])
+            return name, found
+        return self._models_by_name().get(qualify(version, target.rpartition(":")[2]))
 
     def _models_by_name(self) -> dict[str, tuple[str, tuple[str, str, str]]]:
         """Bare model name -> first rendered model of that name (cached while unchanged)."""
         if self._model_cache is None:
             names: dict[str, tuple[str, tuple[str, str, str]]] = {}
+            split = get_states(self.env).split
             for (typ, name), value in sorted(self.objects.items()):
                 if typ == "model":
-                    names.setdefault(name.rpartition(":")[2], (name, value))
+                    version, bare = split(name)
+                    names.setdefault(qualify(version, bare.rpartition(":")[2]), (name, value))
             self._model_cache = names
         return self._model_cache
 

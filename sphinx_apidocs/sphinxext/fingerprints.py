@@ -3,7 +3,8 @@
 Keys: ``op:NICK`` (an operation, webhook or callback; a parent's lists its callbacks), ``res:PATH`` (a resource with the models documented on
 its page), ``models`` (the models documented on the models page: a model moving between a
 resource page and the models page changes both), ``spec`` (the overview), ``spec-ops`` (the
-list of operations), ``page:NAME`` (which resource a generated page shows). A document records the digests of what it shows; ``incremental`` re-reads it when
+list of operations), ``page:NAME`` (which resource a generated page shows), ``versions`` (the changes between API
+versions). An operation's digest includes its version picker (the versions that have it). A document records the digests of what it shows; ``incremental`` re-reads it when
 one differs in a later build. Each digest is computed once per build, and each model is
 hashed once however many operations and resources share it.
 """
@@ -19,6 +20,7 @@ from sphinx_apidocs.sphinxext.changelog import History
 from sphinx_apidocs.sphinxext.fields import ModelIndex
 from sphinx_apidocs.sphinxext.filter_entries import FilterEntry
 from sphinx_apidocs.sphinxext.links import MODELS_PAGE, ModelPlacement, PlacedModel
+from sphinx_apidocs.sphinxext.version_set import VersionSet
 
 
 class Fingerprints:
@@ -34,6 +36,8 @@ class Fingerprints:
         placement: ModelPlacement | None = None,
         callbacks: Mapping[str, list[Operation]] | None = None,
         history: History | None = None,
+        versions: VersionSet | None = None,
+        version: str = "",
     ) -> None:
         self.spec = spec
         self.operations = operations
@@ -42,6 +46,8 @@ class Fingerprints:
         self.index = index
         self.placement = placement
         self.history = history  # the changelog: its page, and each operation's History
+        self.versions = versions  # the API versions: each operation's picker, api:changes between them
+        self.version = version  # the version shown ("": the unversioned spec, no picker)
         self.callbacks = callbacks or {}  # parent nickname -> its callbacks (listed on its page)
         self.pages: Mapping[str, str] = {}  # generated page name -> resource path
         self._digests: dict[str, str] = {}
@@ -91,7 +97,8 @@ class Fingerprints:
             # A parent lists its callbacks (a callback's page names its parent: ``op`` has it).
             listed = [(c.nickname, c.method, c.path, c.summary) for c in self.callbacks.get(name, ())]
             marks = self.history.marks(name) if self.history is not None else []
-            return repr((op, [self._model_digest(m) for m in reachable], whitelist, schemes, where, listed, marks))
+            lineage = self.versions.lineage(name) if self.versions is not None and self.version else None
+            return repr((op, [self._model_digest(m) for m in reachable], whitelist, schemes, where, listed, marks, lineage))
         if kind == "res":
             resource = self.resources.get(name)
             if resource is None:
@@ -105,6 +112,8 @@ class Fingerprints:
             return repr((stable, apis, models, paths))
         if kind == "changelog":  # every release and change, and which operations exist to link to
             return repr((self.history.digest() if self.history is not None else None, sorted(self.operations)))
+        if kind == "versions":  # api:changes between versions: every change, and what exists to link to
+            return self.versions.digest() if self.versions is not None else "no versions"
         if kind == "models":
             return repr(self._placed(MODELS_PAGE))
         if kind == "page":  # which resource a generated page shows

@@ -32,7 +32,8 @@ from sphinx import addnodes
 from sphinx_apidocs.spec.model import Operation, TypeRef
 from sphinx_apidocs.sphinxext.domain import ApiDomain
 from sphinx_apidocs.sphinxext.render import apidocs_body
-from sphinx_apidocs.sphinxext.state import BuildState, get_state
+from sphinx_apidocs.sphinxext.links import qualify
+from sphinx_apidocs.sphinxext.state import BuildState, get_state, get_states
 from sphinx_apidocs.sphinxext.warnings import logger
 
 if TYPE_CHECKING:
@@ -48,13 +49,13 @@ def outdated_documents(
     app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
 ) -> list[str]:
     """``env-get-outdated``: documents whose recorded fingerprints differ from this build's."""
-    state = get_state(env)
+    states = get_states(env)
     domain = cast(ApiDomain, env.get_domain("api"))
     stale: list[str] = []
     for docname, shown in sorted(domain.shown.items()):
         if docname in removed or docname in changed:
             continue
-        if any(state.fingerprint(key) != fingerprint for key, fingerprint in shown.items()):
+        if any(states.fingerprint(key) != fingerprint for key, fingerprint in shown.items()):
             stale.append(docname)
     if stale:
         logger.info("apidocs: %d document(s) show changed API content: %s", len(stale), ", ".join(stale))
@@ -85,7 +86,22 @@ def operation_refs(op: Operation, callbacks: Iterable[Operation] = ()) -> set[Re
 
 
 def body_refs(state: BuildState, node: apidocs_body) -> set[Ref]:
-    """The references the generated body of ``node`` will make when it is written."""
+    """The references the generated body of ``node`` will make when it is written (``state``:
+    the one of its API version; the targets are qualified with it, see ``links.qualify``)."""
+    version = state.version
+    return {(objtype, qualify(version, target), resource) for objtype, target, resource in _body_refs(state, node)} | (
+        picker_refs(state, node) if version else set()
+    )
+
+
+def picker_refs(state: BuildState, node: apidocs_body) -> set[Ref]:
+    """An operation's version picker links to the same operation in the other versions."""
+    if node["kind"] != "operation" or state.versions is None:
+        return set()
+    return {("operation", qualify(other, node["name"]), "") for other in state.versions.having(node["name"]) if other != state.version}
+
+
+def _body_refs(state: BuildState, node: apidocs_body) -> set[Ref]:
     kind, name = node["kind"], node["name"]
     if kind == "operation":
         op = state.operations.get(name)
@@ -96,6 +112,11 @@ def body_refs(state: BuildState, node: apidocs_body) -> set[Ref]:
         if model is None:
             return set()
         return {("model", ref, node["resource"]) for ref in model_names(p.type for p in model.properties)}
+    if kind == "changes" and node.get("versions"):
+        history = state.versions.history if state.versions is not None else None
+        between = history.between(node["since"], node["until"]) if history is not None else None
+        changed = {change.operation for change in between.changes} if between is not None else set()
+        return {("operation", nickname, "") for nickname in changed if nickname in state.operations}
     if kind in ("changelog", "changes") and state.history is not None:
         release = state.history.release(name) if kind == "changelog" else state.history.between(node["since"], node["until"])
         changed = {change.operation for change in release.changes} if release is not None else set()
@@ -120,9 +141,8 @@ def note_references(app: Sphinx, doctree: nodes.document) -> None:
                 refs.add((objtype, target, xref.get("api:resource", "")))
         elif xref.get("reftype") == "any":
             refs.add(("any", target, xref.get("api:resource", "")))
-    state = get_state(env)
     for node in doctree.findall(apidocs_body):
-        refs |= body_refs(state, node)
+        refs |= body_refs(get_state(env, node.get("version")), node)
     domain.note_refs(env.docname, refs)
 
 

@@ -22,6 +22,12 @@ if TYPE_CHECKING:
 
     from sphinx_apidocs.sphinxext.content import Link
 
+def qualify(version: str, name: str) -> str:
+    """An object's name in the domain and ``objects.inv``: ``v2:list-users`` for an object of
+    API version ``v2`` (``apidocs_versions``), the name itself without a version."""
+    return f"{version}:{name}" if version else name
+
+
 #: Role name of the ``api`` domain -> object type.
 OBJTYPES = {"op": "operation", "res": "resource", "model": "model"}
 
@@ -44,21 +50,23 @@ class Target(NamedTuple):
 class Links:
     """The targets of links written into one document (``docname``) by ``builder``."""
 
-    def __init__(self, finder: ObjectFinder, builder: Builder, docname: str) -> None:
+    def __init__(self, finder: ObjectFinder, builder: Builder, docname: str, version: str = "") -> None:
         self.finder = finder
         self.builder = builder
         self.docname = docname
-        self._found: dict[tuple[str, str, str], Target | None] = {}
+        self.version = version  # the API version of the body being written ("": unversioned)
+        self._found: dict[tuple[str, str, str, str | None], Target | None] = {}
 
     def target(self, link: Link) -> Target | None:
         """The object ``link`` names, or ``None`` when it is not rendered anywhere."""
-        key = (link.reftype, link.target, link.resource)
+        key = (link.reftype, link.target, link.resource, link.version)
         try:
             return self._found[key]
         except KeyError:
             pass
         objtype = OBJTYPES[link.reftype]
-        found = self.finder.find(objtype, link.target, link.resource)
+        version = self.version if link.version is None else link.version
+        found = self.finder.find(objtype, qualify(version, link.target), link.resource)
         target = None
         if found is not None:
             name, (docname, node_id, _dispname) = found

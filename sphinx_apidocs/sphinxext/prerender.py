@@ -33,7 +33,7 @@ ENABLED = True
 #: Fewer bodies than this to write: forking costs more than it saves.
 MIN_BODIES = 100
 
-Key = tuple[str, str, str, bool]
+Key = tuple[str, str, str, bool, str]
 Bodies = dict[Key, tuple[str, str]]
 #: Makes one placeholder's ``(markup, plain text)`` for a document (``render.markup_of``).
 Make = Callable[["Sphinx", nodes.Element, str], tuple[str, str]]
@@ -41,7 +41,10 @@ Make = Callable[["Sphinx", nodes.Element, str], tuple[str, str]]
 
 def key_of(node: nodes.Element) -> Key:
     """What a placeholder shows (the same placeholder in the child and in the writer)."""
-    return (node["kind"], node["name"], str(node.get("resource", "")), bool(node.get("operations")))
+    return (
+        node["kind"], node["name"], str(node.get("resource", "")), bool(node.get("operations")),
+        str(node.get("version", "")) + ("/versions" if node.get("versions") else ""),
+    )
 
 
 class Helper:

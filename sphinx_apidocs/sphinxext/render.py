@@ -28,7 +28,7 @@ from docutils import nodes
 
 from sphinx.writers.html5 import HTML5Translator
 
-from sphinx_apidocs.sphinxext import changelog_content, compose, fasthtml, markup, prerender, write_nodes
+from sphinx_apidocs.sphinxext import changelog_content, compose, fasthtml, markup, prerender, version_set, write_nodes
 from sphinx_apidocs.sphinxext.config import get_config
 from sphinx_apidocs.sphinxext.content import Block
 from sphinx_apidocs.sphinxext.links import Links, ObjectFinder
@@ -57,15 +57,20 @@ def placeholder(kind: str, name: str, **attributes: Any) -> apidocs_body:
 
 
 def body_content(state: BuildState, node: nodes.Element, field_selection: bool) -> tuple[Block, ...]:
-    """The content of one placeholder (nothing if its object left the spec)."""
+    """The content of one placeholder (nothing if its object left the spec); ``state`` is the
+    one of the placeholder's API version (:func:`state_of`)."""
     kind, name = node["kind"], node["name"]
     flavour = markup.flavour(state.spec.swagger_version) if state.spec is not None else "markdown"
     if kind == "operation":
         op = state.operations.get(name)
-        return compose.operation_body(
+        if op is None:
+            return ()
+        body = compose.operation_body(
             op, state.field_rows(op), field_selection, flavour=flavour, spec=state.spec, tree=state.filter_tree(op),
             callbacks=state.callbacks_of(op), history=state.history.marks(op.nickname) if state.history else (),
-        ) if op is not None else ()
+        )
+        chooser = version_set.picker(state.versions, op.nickname, state.version) if state.versions is not None else None
+        return (chooser, *body) if chooser is not None else body
     if kind == "resource":
         resource = state.resources.get(name)
         return compose.resource_body(resource, flavour=flavour) if resource is not None else ()
@@ -77,6 +82,10 @@ def body_content(state: BuildState, node: nodes.Element, field_selection: bool) 
         return compose.model_body(model, node["resource"], flavour=flavour) if model is not None else ()
     if kind == "changelog":
         release = state.history.release(name) if state.history is not None else None
+        return changelog_content.release_body(release, state.operations) if release is not None else ()
+    if kind == "changes" and node.get("versions"):  # between two API versions: links go to ``until``'s
+        history = state.versions.history if state.versions is not None else None
+        release = history.between(node["since"], node["until"]) if history is not None else None
         return changelog_content.release_body(release, state.operations) if release is not None else ()
     if kind == "changes":
         release = state.history.between(node["since"], node["until"]) if state.history is not None else None
@@ -93,23 +102,33 @@ def expand_placeholders(app: Sphinx, doctree: nodes.document, docname: str) -> N
     if not placeholders:
         return
     made = prerender.prerendered(app.env, docname) or {}
-    state = get_state(app.env)
-    links = Links(cast(ObjectFinder, app.env.get_domain("api")), app.builder, docname)
+    finder = cast(ObjectFinder, app.env.get_domain("api"))
+    links: dict[str, Links] = {}  # one per API version shown on the page
     write = fasthtml.write if writes_stock_html(app) else write_nodes.write
     field_selection = get_config(app).field_selection
     for node in placeholders:
         ahead = made.get(prerender.key_of(node))
         if ahead is not None:
             node.replace_self([fasthtml.markup_node(*ahead)] if ahead[0] else [])
-        else:
-            node.replace_self(write(body_content(state, node, field_selection), links))
+            continue
+        state = state_of(app, node)
+        if state.version not in links:
+            links[state.version] = Links(finder, app.builder, docname, state.version)
+        node.replace_self(write(body_content(state, node, field_selection), links[state.version]))
+
+
+def state_of(app: Sphinx, node: nodes.Element) -> BuildState:
+    """The state of the placeholder's API version (the default one for a placeholder read
+    before placeholders had versions)."""
+    return get_state(app.env, node.get("version"))
 
 
 def markup_of(app: Sphinx, node: nodes.Element, docname: str) -> tuple[str, str]:
     """The markup of one placeholder and its plain text, as :func:`expand_placeholders` makes
     them for an HTML builder with Sphinx's own translator (``("", "")``: no content)."""
-    links = Links(cast(ObjectFinder, app.env.get_domain("api")), app.builder, docname)
-    blocks = body_content(get_state(app.env), node, get_config(app).field_selection)
+    state = state_of(app, node)
+    links = Links(cast(ObjectFinder, app.env.get_domain("api")), app.builder, docname, state.version)
+    blocks = body_content(state, node, get_config(app).field_selection)
     if not blocks:
         return "", ""
     markup = fasthtml.HtmlWriter(links).blocks(blocks)

@@ -13,16 +13,18 @@ after ``builder-inited``, so they inherit the loaded state.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sphinx_apidocs.diff import Contract, contract_of
 from sphinx_apidocs.filters import FilterTree
 from sphinx_apidocs.spec.model import ApiSpec, Operation, Resource
 from sphinx_apidocs.sphinxext.collector import loading
-from sphinx_apidocs.sphinxext.config import get_config
+from sphinx_apidocs.sphinxext.config import ApidocsConfig, get_config
 from sphinx_apidocs.sphinxext.fields import FieldRow, ModelIndex, lookup
 from sphinx_apidocs.sphinxext.audiences import (
     AudienceFacts,
@@ -40,6 +42,7 @@ from sphinx_apidocs.sphinxext.fingerprints import Fingerprints
 from sphinx_apidocs.sphinxext.links import ModelPlacement
 from sphinx_apidocs.sphinxext.report import report_coverage, report_spec
 from sphinx_apidocs.sphinxext.spec_loading import load_spec
+from sphinx_apidocs.sphinxext.version_set import VersionSet
 from sphinx_apidocs.sphinxext.warnings import Warn, warn
 
 if TYPE_CHECKING:
@@ -90,6 +93,10 @@ class BuildState:
     #: this build removed (their outputs go too, see ``audiences.purge_stale_output``).
     audience: BuildAudience | None = None
     removed_pages: list[str] = field(default_factory=list)
+    #: The API version this state documents (``""``: ``apidocs_spec``, unversioned) and the
+    #: versions of the build (``None``: one spec only), shared by every version's state.
+    version: str = ""
+    versions: VersionSet | None = None
 
     @classmethod
     def create(
@@ -160,20 +167,79 @@ class BuildState:
         if self._fingerprints is None:
             self._fingerprints = Fingerprints(
                 self.spec, self.operations, self.resources, self.filters, self.index, self.placement(), self.callbacks,
-                self.history,
+                self.history, self.versions, self.version,
             )
             self._fingerprints.note_pages(self._pages or {})
         return self._fingerprints
 
 
-_STATES: weakref.WeakKeyDictionary[BuildEnvironment, BuildState] = weakref.WeakKeyDictionary()
+@dataclass
+class BuildStates:
+    """The states of one build: ``""`` for ``apidocs_spec``, one per ``apidocs_versions``
+    name; names without a version (directives without ``:version:``, roles without a
+    ``VERSION:`` prefix) mean ``default``: the unversioned spec if set, else the newest version."""
+
+    states: dict[str, BuildState] = field(default_factory=dict)
+    default: str = ""
+
+    def get(self, version: str | None = None) -> BuildState | None:
+        """The state of ``version`` (``None``: the default one); ``None`` for an unknown name."""
+        return self.states.get(self.default if version is None else version)
+
+    @property
+    def versions(self) -> list[str]:
+        """The names of ``apidocs_versions``, oldest first."""
+        return [name for name in self.states if name]
+
+    def split(self, target: str) -> tuple[str, str]:
+        """``(version, name)`` of a link target: ``v1:list-users`` names ``list-users`` of
+        version ``v1`` when the build has that version; anything else is in the default one."""
+        head, colon, rest = target.partition(":")
+        if colon and head and head in self.states:
+            return head, rest
+        return self.default, target
+
+    def fingerprint(self, key: str) -> str | None:
+        """The fingerprint of a key recorded by a document (:func:`shown_key`); ``None`` when
+        its version is no longer built (the document is then read again)."""
+        version, bare = split_key(key)
+        state = self.states.get(version)
+        return state.fingerprint(bare) if state is not None else None
 
 
-def get_state(env: BuildEnvironment) -> BuildState:
-    """The state loaded for this build (an empty one if ``builder-inited`` did not run)."""
-    state = _STATES.get(env)
+def shown_key(version: str, key: str) -> str:
+    """A fingerprint key as a document records it: ``v1/op:list-users`` in version ``v1``.
+    Unversioned keys (``op:NICK``, ``res:/PATH``, ``spec``...) never have a ``/`` before
+    their first ``:``, and version names hold neither character."""
+    return f"{version}/{key}" if version else key
+
+
+def split_key(key: str) -> tuple[str, str]:
+    head, slash, rest = key.partition("/")
+    if slash and ":" not in head and head:
+        return head, rest
+    return "", key
+
+
+_STATES: weakref.WeakKeyDictionary[BuildEnvironment, BuildStates] = weakref.WeakKeyDictionary()
+
+
+def get_states(env: BuildEnvironment) -> BuildStates:
+    """The states loaded for this build (one empty state if ``builder-inited`` did not run)."""
+    states = _STATES.get(env)
+    if states is None:
+        states = _STATES[env] = BuildStates({"": BuildState(problem="the API spec was not loaded for this build")})
+    return states
+
+
+def get_state(env: BuildEnvironment, version: str | None = None) -> BuildState:
+    """The state of ``version`` (``None``: the default one) — an empty state saying why when
+    the build has no such version."""
+    states = get_states(env)
+    state = states.get(version)
     if state is None:
-        state = _STATES[env] = BuildState(problem="the API spec was not loaded for this build")
+        known = ", ".join(states.versions) or "none: apidocs_versions is not set"
+        state = BuildState(problem=f"no API version {version!r} in apidocs_versions (known: {known})", version=version or "")
     return state
 
 
@@ -185,51 +251,91 @@ def setup_state(app: Sphinx) -> None:
 
 def purge_stale_output(app: Sphinx, exception: BaseException | None) -> None:
     """``build-finished``: see :func:`.audiences.purge_output` (in builds with audiences)."""
-    state = get_state(app.env)
-    if exception is None and state.audience is not None and state.audience.order is not None:
-        purge_output(app, state.removed_pages)
+    states = get_states(app.env)
+    removed = [page for state in states.states.values() for page in state.removed_pages]
+    audience = next((state.audience for state in states.states.values() if state.audience is not None), None)
+    if exception is None and audience is not None and audience.order is not None:
+        purge_output(app, removed)
 
 
 def load_state(app: Sphinx) -> None:
-    """Load spec and filters, report global problems, and keep the result for this build."""
+    """Load the spec and filters of ``apidocs_spec`` and of each of ``apidocs_versions``,
+    report global problems, and keep the result for this build."""
     config = get_config(app)
-    spec: ApiSpec | None = None
-    problem = ""
     # -E (a fresh environment) means "read everything again": the caches are rewritten, not read.
     cache = BuildCache(str(app.doctreedir), reuse=getattr(app, "fresh_env_used", None) is False)
-    audience = build_audience(config, app.confdir)
+    # The audience order: apidocs_audiences, else the audiences.yaml of the first filter folder
+    # (of apidocs_filters, else of the versions').
+    folders = config.filters or tuple(path for source in config.versions for path in source.filters)
+    audience = build_audience(dataclasses.replace(config, filters=folders), app.confdir)
     claim_folders(audience, [str(app.doctreedir)])  # not the output: an EPUB packs every file of it
-    facts = AudienceFacts()
+    states = BuildStates()
     with loading():  # loading makes live objects only: no garbage collection meanwhile
-        if config.spec:
-            spec, facts = load_spec(config, app.confdir, app.verbosity, cache=cache, audience=audience)
-        else:
-            problem = "apidocs_spec is not set in conf.py"
-        visible = {op.nickname for op in spec.operations} if spec is not None and not audience.narrowest else None
-        filters = load_filter_entries(
-            (os.path.normpath(os.path.join(app.confdir, p)) for p in config.filters),
-            cache=cache,
-            audience=audience.filter_args(),
-            visible=visible,
-        )
-        if visible is not None:
-            # A filter naming an operation this audience does not see: not a word about it.
-            filters.entries = {nick: entry for nick, entry in filters.entries.items() if nick in visible}
-        state = BuildState.create(spec, filters, bool(config.filters), problem, config.shared_models)
-        filters.save_cache()
-        trees = {nick: entry.tree for nick, entry in state.filters.items() if entry.tree is not None}
+        if config.spec or not config.versions:
+            states.states[""] = _load_one(app, config, cache, audience, "")
+        for source in config.versions:
+            snapshot = f"{config.snapshot.rstrip('/')}-{source.name}" if config.snapshot else ""
+            one = dataclasses.replace(config, spec=source.spec, filters=source.filters, snapshot=snapshot)
+            states.states[source.name] = _load_one(app, one, cache, audience, source.name)
+        states.default = "" if "" in states.states else config.versions[-1].name
+        default = states.states[states.default]
+        if config.versions:
+            versions = version_set(states)
+            for state in states.states.values():
+                state.versions = versions
         name = current_name(config.changelog_current, app.config.release, app.config.version)
-        state.history = load_history(
-            config.changelog, str(app.confdir), (name, spec, trees if config.filters else None), audience
+        trees = {nick: entry.tree for nick, entry in default.filters.items() if entry.tree is not None}
+        configured = config.filters if states.default == "" else config.versions[-1].filters
+        default.history = load_history(
+            config.changelog, str(app.confdir), (name, default.spec, trees if configured else None), audience
         )
-        state.placement()  # before parallel readers fork: computed once
+        for state in states.states.values():
+            state.placement()  # before parallel readers fork: computed once
+    _STATES[app.env] = states
+
+
+def version_set(states: BuildStates) -> VersionSet:
+    """The versions of the build (not the unversioned spec), their operations and contracts."""
+    operations: dict[str, frozenset[str]] = {}
+    contracts: dict[str, Contract] = {}
+    for name in states.versions:
+        state = states.states[name]
+        operations[name] = frozenset(state.operations)
+        if state.spec is not None:
+            trees = {nick: entry.tree for nick, entry in state.filters.items() if entry.tree is not None}
+            contracts[name] = contract_of(state.spec, trees if state.filters_configured else None)
+    return VersionSet.of(operations, contracts)
+
+
+def _load_one(app: Sphinx, config: ApidocsConfig, cache: BuildCache, audience: BuildAudience, version: str) -> BuildState:
+    """The state of one spec (``config.spec`` and ``config.filters``), its problems reported."""
+    spec: ApiSpec | None = None
+    problem = ""
+    facts = AudienceFacts()
+    if config.spec:
+        spec, facts = load_spec(config, app.confdir, app.verbosity, cache=cache, audience=audience)
+    else:
+        problem = "apidocs_spec is not set in conf.py"
+    visible = {op.nickname for op in spec.operations} if spec is not None and not audience.narrowest else None
+    filters = load_filter_entries(
+        (os.path.normpath(os.path.join(app.confdir, p)) for p in config.filters),
+        cache=cache,
+        audience=audience.filter_args(),
+        visible=visible,
+    )
+    if visible is not None:
+        # A filter naming an operation this audience does not see: not a word about it.
+        filters.entries = {nick: entry for nick, entry in filters.entries.items() if nick in visible}
+    state = BuildState.create(spec, filters, bool(config.filters), problem, config.shared_models)
+    state.version = version
+    filters.save_cache()
     state.audience = audience
-    _STATES[app.env] = state
     report_marks(facts, audience)
     for nickname, entry in state.filters.items():
         for message in misplaced_filters(facts, audience, {nickname: entry.layer}):
             warn(Warn.AUDIENCE, message, location=entry.location)
     report(state)
+    return state
 
 
 def report(state: BuildState) -> None:
@@ -239,4 +345,3 @@ def report(state: BuildState) -> None:
     report_spec(state.spec)
     if state.filters_configured:
         report_coverage(state)
-

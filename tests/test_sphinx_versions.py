@@ -1,0 +1,225 @@
+"""``apidocs_versions``: several API versions in one real Sphinx build.
+
+Three versions of the sample API: ``v1`` (its previous release, without ``list-payments``),
+``v2`` (the sample) and ``v10`` (the sample without ``close-job``; it sorts after ``v2``).
+They share almost every nickname: no duplicate, one ``objects.inv`` resolving each; pickers
+link exactly the versions that have the operation, to targets that exist, and say when it
+appeared and was removed; ``.. api:changes::`` between versions is the diff; adding a version
+re-reads only its own pages and the pages whose pickers or changes it alters.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from sphinx.util.inventory import InventoryFile
+
+from sphinx_apidocs.diff import compare, contract_of
+from sphinx_apidocs.filters import load_filter_trees
+from sphinx_apidocs.spec import load_spec
+from sphinx_apidocs.spec.audience import AudienceOrder, audience_view
+from sphinx_projects.buildtools import REPO, build
+
+V1 = REPO / "sample_releases" / "2026-09"
+REMOVED_IN_V10 = "close-job"
+NEW_IN_V2 = "list-payments"
+
+
+def make_versions(root: Path) -> dict[str, tuple[Path, Path]]:
+    """version -> (specs, filters) folders under ``root``."""
+    shutil.copytree(V1 / "sample_specs", root / "v1" / "specs")
+    shutil.copytree(V1 / "output_filters", root / "v1" / "filters")
+    shutil.copytree(REPO / "sample_specs", root / "v2" / "specs")
+    shutil.copytree(REPO / "output_filters", root / "v2" / "filters")
+    shutil.copytree(REPO / "sample_specs", root / "v10" / "specs")
+    shutil.copytree(REPO / "output_filters", root / "v10" / "filters")
+    jobs = root / "v10" / "specs" / "jobs.json"
+    document = json.loads(jobs.read_text())
+    for api in document["apis"]:
+        api["operations"] = [op for op in api["operations"] if op["nickname"] != REMOVED_IN_V10]
+    document["apis"] = [api for api in document["apis"] if api["operations"]]
+    jobs.write_text(json.dumps(document, indent=2))
+    return {name: (root / name / "specs", root / name / "filters") for name in ("v1", "v2", "v10")}
+
+
+def write(path: Path, text: str) -> None:
+    """Write ``text`` unless the file holds it already (Sphinx re-reads a touched file)."""
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)
+
+
+def write_project(root: Path, versions: list[str], extra: str = "") -> Path:
+    src = root / "src"
+    src.mkdir(exist_ok=True)
+    entries = {
+        name: {"spec": f"../{name}/specs", "filters": f"../{name}/filters", "pages": f"api/{name}"} for name in versions
+    }
+    write(
+        src / "conf.py",
+        "extensions = ['sphinx_apidocs']\n"
+        f"apidocs_versions = {entries!r}\n"
+        "exclude_patterns = ['_build']\n" + extra
+    )
+    toctree = "".join(f"   api/{name}/index\n" for name in versions)
+    write(
+        src / "index.rst",
+        "Sample API\n==========\n\n.. toctree::\n\n" + toctree + "   changes\n   plain\n\n"
+        "Newest: :api:op:`list-users`; first: :api:op:`v1:list-users`; "
+        f"resource :api:res:`v1:/users`.\n"
+    )
+    write(src / "changes.rst", "Changes v1 to v2\n================\n\n.. api:changes:: v1 v2\n")
+    write(src / "plain.rst", "Plain\n=====\n\nNo API content.\n")
+    return src
+
+
+def nicknames(specs: Path, filters: Path) -> set[str]:
+    """The operations of a version as the build's (widest) audience sees them."""
+    spec = load_spec(str(specs))
+    order = AudienceOrder(("public", "partner", "internal"))
+    view = audience_view(spec, "public", order)
+    return {op.nickname for op in view.operations}
+
+
+def inventory(out: Path) -> dict[str, dict[str, object]]:
+    with (out / "objects.inv").open("rb") as handle:
+        return InventoryFile.load(handle, "", lambda base, uri: uri)  # type: ignore[return-value]
+
+
+def pickers(page: Path) -> dict[str, str]:
+    """node id of each operation on ``page`` -> the HTML of its version picker."""
+    text = page.read_text()
+    found = {}
+    for match in re.finditer(r'<dt class="sig[^"]*" id="(api-op-[^"]+)">(.*?)</dd>', text, re.S):
+        picker = re.search(r'<p class="api-versions">(.*?)</p>', match.group(2), re.S)
+        found[match.group(1)] = picker.group(1) if picker else ""
+    return found
+
+
+@pytest.fixture(scope="module")
+def three(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tuple[Path, Path]], object]:
+    root = tmp_path_factory.mktemp("versions")
+    folders = make_versions(root)
+    src = write_project(root, ["v1", "v2", "v10"])
+    result = build(src, root / "out", warningiserror=True)
+    assert result.statuscode == 0, result.warnings
+    return root, folders, result
+
+
+def test_versions_sharing_nicknames_are_not_duplicates_and_one_inventory_resolves_each(three) -> None:  # type: ignore[no-untyped-def]
+    root, folders, result = three
+    assert "duplicate" not in result.warnings
+    ops = inventory(root / "out")["api:operation"]
+    for version, (specs, filters) in folders.items():
+        for nickname in nicknames(specs, filters):
+            uri = ops[f"{version}:{nickname}"].uri  # type: ignore[attr-defined]
+            page, anchor = str(uri).split("#")
+            assert page == f"api/{version}/{page.rsplit('/', 1)[1]}"
+            assert f'id="{anchor}"' in (root / "out" / page).read_text()
+    shared = nicknames(*folders["v1"]) & nicknames(*folders["v2"])
+    assert len(shared) > 20  # the versions share almost every nickname
+    assert not any(name in ops for name in shared)  # every name is qualified with its version
+    assert f"v1:{NEW_IN_V2}" not in ops and f"v10:{REMOVED_IN_V10}" not in ops
+
+
+def test_roles_name_a_version_or_mean_the_newest(three) -> None:  # type: ignore[no-untyped-def]
+    root, _folders, _result = three
+    index = (root / "out" / "index.html").read_text()
+    assert 'href="api/v10/users.html#api-op-v10-list-users"' in index  # no prefix: the newest (v10 > v2)
+    assert 'href="api/v1/users.html#api-op-v1-list-users"' in index
+    assert 'href="api/v1/users.html#api-res-v1-users"' in index
+
+
+def test_pickers_link_only_versions_that_have_the_operation_to_targets_that_exist(three) -> None:  # type: ignore[no-untyped-def]
+    root, folders, _result = three
+    order = ["v1", "v2", "v10"]
+    having = {name: nicknames(*folders[name]) for name in order}
+    checked = 0
+    for version in order:
+        for page in sorted((root / "out" / "api" / version).glob("*.html")):
+            for node_id, picker in pickers(page).items():
+                nickname = node_id[len(f"api-op-{version}-"):]
+                expected = [name for name in order if nickname in having[name] and name != version]
+                links = re.findall(r'<a class="reference internal" href="([^"]+)"[^>]*><code[^>]*><span class="pre">([^<]+)</span>', picker)
+                assert [name for _href, name in links] == expected, (page.name, nickname)
+                for href, name in links:
+                    target, anchor = href.split("#")
+                    assert f'id="{anchor}"' in (page.parent / target).read_text(), href
+                assert f'<span class="pre">{version}</span></code> (this page)' in picker
+                checked += 1
+    assert checked >= 3 * 25
+    words = lambda page: " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.read_text())).split())  # noqa: E731
+    assert f"v2 (this page) \N{MIDDLE DOT} v10 \N{EM DASH} new in v2." in words(root / "out" / "api" / "v2" / "contracts.html")
+    assert f"v1 (this page) \N{MIDDLE DOT} v2 \N{EM DASH} removed in v10." in words(root / "out" / "api" / "v1" / "jobs.html")
+
+
+def test_changes_between_versions_are_the_diff(three) -> None:  # type: ignore[no-untyped-def]
+    root, folders, _result = three
+    order = AudienceOrder(("public", "partner", "internal"))
+
+    def contract(version: str):  # type: ignore[no-untyped-def]
+        specs, filters = folders[version]
+        view = audience_view(load_spec(str(specs)), "public", order)
+        trees = {nick: loaded.tree for nick, loaded in load_filter_trees(str(filters), audience="public").items()}
+        return contract_of(view, trees)
+
+    changes = compare(contract("v1"), contract("v2"))
+    assert any(change.id == "operation-added" and change.operation == NEW_IN_V2 for change in changes)
+    page = (root / "out" / "changes.html").read_text()
+    items = re.findall(r'<p class="api-change api-change-(\w+)">(.*?)</p>', page, re.S)
+    assert len(items) == len(changes)
+    for change in changes:
+        words = f"{change.level.label.capitalize()} {change.id}" + (f" {change.subject}" if change.subject else "")
+        assert any(
+            level == change.level.label and words in " ".join(html.unescape(re.sub(r"<[^>]+>", " ", item)).split())
+            for level, item in items
+        ), change
+    # The operations link to the newer version's descriptions.
+    assert f'href="api/v2/billing.html#api-op-v2-{NEW_IN_V2}"' in page or f"#api-op-v2-{NEW_IN_V2}" in page
+
+
+def test_an_unknown_version_is_one_warning(tmp_path: Path) -> None:
+    make_versions(tmp_path)
+    src = write_project(tmp_path, ["v1", "v2"])
+    (src / "plain.rst").write_text("Plain\n=====\n\n.. api:operation:: list-users\n   :version: v9\n\n.. api:changes:: v1 v9\n")
+    result = build(src, tmp_path / "out")
+    lines = result.warning_lines()
+    assert [line for line in lines if "no API version 'v9' in apidocs_versions (known: v1, v2)" in line and "plain.rst" in line]
+    assert [line for line in lines if "api:changes: no release or version 'v9' (known: v1, v2)" in line], lines
+
+
+def test_adding_a_version_rereads_its_pages_and_those_of_pickers_and_changes_only(tmp_path: Path) -> None:
+    make_versions(tmp_path)
+    src = write_project(tmp_path, ["v1", "v2"])
+    first = build(src, tmp_path / "out", warningiserror=True)
+    assert first.statuscode == 0, first.warnings
+    again = build(src, tmp_path / "out", warningiserror=True)
+    assert again.read == []  # nothing changed: nothing re-read
+    write_project(tmp_path, ["v1", "v2", "v10"])
+    added = build(src, tmp_path / "out", warningiserror=True)
+    assert added.statuscode == 0, added.warnings
+    read = set(added.read)
+    assert {doc for doc in read if doc.startswith("api/v10/")} == {f"api/v10/{p.stem}" for p in (src / "api" / "v10").glob("*.rst")}
+    assert "plain" not in read and "api/v1/index" not in read and "api/v2/index" not in read
+    # v1 and v2 pages re-read are those with an operation v10 has (its picker changed).
+    assert "api/v2/jobs" in read and "api/v1/users" in read
+    # and nothing else: the re-read pages are what a fresh build of the same project shows.
+    fresh = build(src, tmp_path / "fresh", warningiserror=True, fresh=True)
+    for page in ("api/v1/jobs.html", "api/v2/users.html", "changes.html", "index.html"):
+        assert (tmp_path / "out" / page).read_text() == (tmp_path / "fresh" / page).read_text(), page
+
+
+@pytest.mark.parametrize("builder", ["dirhtml", "singlehtml", "text", "latex"])
+def test_every_builder_is_warning_free(tmp_path: Path, builder: str) -> None:
+    make_versions(tmp_path)
+    src = write_project(tmp_path, ["v1", "v2"])
+    result = build(src, tmp_path / "out", builder, warningiserror=True)
+    assert result.statuscode == 0, result.warnings
+    assert result.warning_lines() == []
+    if builder == "text":
+        text = (tmp_path / "out" / "api" / "v1" / "users.txt").read_text()
+        assert '**Versions:** "v1" (this page) · "v2"' in text
