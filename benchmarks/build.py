@@ -26,10 +26,14 @@ the same text (Sphinx's search indexer reads ``raw`` HTML), and reads nothing to
 same is done for the OpenAPI build (``--compare openapi``). A rebuild with no change at all
 (no ``-E``, nothing touched) of the extension's project is compared with the floor too.
 
+``--compare versions``: the same generated API in two versions (the second with every fifth
+resource's first operation removed and one added) built with ``apidocs_versions`` — pages per
+version, pickers, a changes page — against the second version alone (goal: <= 2.2 x).
+
 Every build runs in its own child process; wall time and peak memory (``ru_maxrss`` of that
 child, via ``os.wait4``) are reported with their ratios. Usage::
 
-    python benchmarks/build.py [--compare all|static|floor|openapi] [--resources 40] [--paths 10]
+    python benchmarks/build.py [--compare all|static|floor|openapi|versions] [--resources 40] [--paths 10]
                                [--repeat 1] [--keep DIR] [--check 0.25] [--no-stripe]
 
 ``--check R`` fails (exit 1) when extension/static wall time exceeds R; ``--check-openapi F``
@@ -589,11 +593,65 @@ def compare_static(root: Path, args: argparse.Namespace, with_static: bool = Tru
     return ratio
 
 
+def versions_project(root: Path, name: str, versions: list[str]) -> Path:
+    """A project documenting ``versions`` (``root/<version>/specs`` and ``filters``) with
+    ``apidocs_versions``, each version's pages generated in ``api/<version>``, and a page of
+    the changes between the first and the last."""
+    src = root / name
+    src.mkdir(parents=True, exist_ok=True)
+    entries = {v: {"spec": f"../{v}/specs", "filters": f"../{v}/filters", "pages": f"api/{v}"} for v in versions}
+    (src / "conf.py").write_text(CONF_COMMON + f'extensions = ["sphinx_apidocs"]\napidocs_versions = {entries!r}\n')
+    pages = "".join(f"   api/{v}/index\n" for v in versions)
+    if len(versions) > 1:
+        (src / "changes.rst").write_text(f"Changes\n=======\n\n.. api:changes:: {versions[0]} {versions[-1]}\n")
+        pages += "   changes\n"
+    (src / "index.rst").write_text(INDEX.format(entries=pages))
+    return src
+
+
+def next_version(old: Path, new: Path) -> None:
+    """``new`` = the API of ``old`` one version later: the first operation of every fifth
+    resource removed, one operation added to each of those resources (a realistic next version:
+    most operations shared, some removed, some added)."""
+    shutil.copytree(old, new)
+    for index, declaration in enumerate(sorted((new / "specs").glob("*.json"))):
+        if declaration.name == "api-docs.json" or index % 5:
+            continue
+        document = json.loads(declaration.read_text())
+        first = document["apis"][0]["operations"].pop(0)
+        added = dict(first, nickname=first["nickname"] + "-v2", summary="New in v2")
+        document["apis"].append({"path": document["apis"][0]["path"] + "/v2-only", "operations": [added]})
+        declaration.write_text(json.dumps(document, indent=1))
+        filters = new / "filters" / (declaration.stem + ".yaml")
+        kept = [line for line in filters.read_text().splitlines(keepends=True) if not line.startswith(f"{first['nickname']}:")]
+        filters.write_text("".join(kept) + f"{added['nickname']}: [{', '.join(FIELDS)}]\n")
+
+
+def compare_versions(root: Path, args: argparse.Namespace) -> float:
+    """Two API versions in one build (pickers, the changes page) vs. one version alone."""
+    base = root / "versions"
+    generate_spec(base / "v1", args.resources, args.paths)
+    next_version(base / "v1", base / "v2")
+    one, two = versions_project(base, "one", ["v2"]), versions_project(base, "two", ["v1", "v2"])
+    print(f"\napidocs_versions: two versions in one build vs. one ({args.repeat} build(s) each, taken in turns; the fastest counts)")
+    runs: dict[str, list[tuple[float, float]]] = {"one version": [], "two versions": []}
+    for _ in range(args.repeat):
+        runs["one version"].append(measure(one, base / "_build" / "one"))
+        runs["two versions"].append(measure(two, base / "_build" / "two"))
+    best = {name: (min(r[0] for r in found), max(r[1] for r in found)) for name, found in runs.items()}
+    for name, (seconds, peak) in best.items():
+        print(f"  {name:<18} {seconds:7.2f} s  {peak:7.1f} MB peak")
+    ratio = best["two versions"][0] / best["one version"][0]
+    SUMMARY["two versions / one version"] = f"{ratio:6.2f} x   (goal <= 2.2)"
+    return ratio
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--compare", choices=("all", "static", "floor", "openapi"), default="all",
+    parser.add_argument("--compare", choices=("all", "static", "floor", "openapi", "versions"), default="all",
                         help="floor: vs. the raw-HTML floor; static: also vs. hand-written reST; "
-                             "openapi: vs. sphinxcontrib-openapi; all: everything (default)")
+                             "openapi: vs. sphinxcontrib-openapi; versions: two API versions vs. one; "
+                             "all: everything (default)")
     parser.add_argument("--resources", type=int, default=40)
     parser.add_argument("--paths", type=int, default=10, help="paths per resource (two operations each)")
     parser.add_argument("--repeat", type=int, default=1, help="builds per variant of --compare static; the fastest counts")
@@ -614,6 +672,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.check is not None and args.compare != "floor" and time_ratio > args.check:
                 print(f"FAIL: time ratio {time_ratio:.2f} > {args.check}")
                 status = 1
+        if args.compare in ("all", "versions"):
+            compare_versions(root, args)
         if args.compare in ("all", "openapi"):
             speedup = compare_openapi(root, args)
             if args.check_openapi is not None and (speedup is None or speedup < args.check_openapi):
