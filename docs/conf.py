@@ -33,6 +33,16 @@ apidocs_changelog = [
     },
 ]
 apidocs_changelog_current = "2026-12"
+# The sample API in two path versions side by side (see versions.rst): v1 from files, v2 is the
+# current one (from the live endpoint when the main command sets APIDOCS_SPEC).
+apidocs_versions = {
+    "v1": {
+        "spec": "../sample_versions/v1/sample_specs",
+        "filters": "../sample_versions/v1/output_filters",
+        "pages": "versions/v1",
+    },
+    "v2": {"spec": apidocs_spec, "filters": apidocs_filters, "pages": "versions/v2"},
+}
 
 exclude_patterns = ["_build", "_apidocs_snapshot"]
 html_theme = "alabaster"

@@ -107,10 +107,11 @@ def python_env() -> dict[str, str]:
 
 
 def copy_docs(target: Path) -> Path:
-    """``docs/`` (without build output and generated pages) with the sample API (and its
-    previous release, for the changelog) beside it."""
-    ignore = shutil.ignore_patterns("_build", "reference", "_apidocs_snapshot", "__pycache__")
+    """``docs/`` (without build output and generated pages) with the sample API (its previous
+    release, for the changelog, and its v1, for the versions) beside it."""
+    ignore = shutil.ignore_patterns("_build", "reference", "versions", "_apidocs_snapshot", "__pycache__")
     shutil.copytree(DOCS, target / "docs", ignore=ignore)
+    shutil.copytree(REPO / "sample_versions", target / "sample_versions", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(SAMPLE_SPECS, target / "sample_specs")
     shutil.copytree(SAMPLE_FILTERS, target / "output_filters")
     shutil.copytree(REPO / "sample_releases", target / "sample_releases", ignore=shutil.ignore_patterns("__pycache__"))
