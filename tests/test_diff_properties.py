@@ -5,7 +5,8 @@ An API is drawn as a plain description (models, operations, filters), edited at 
 defaults, scopes, codes...), and built into the model of :mod:`sphinx_apidocs.spec.model`
 directly, so an example costs microseconds: CI runs 2,000 per property.
 
-- ``compare(A, A) == []``;
+- ``compare(A, A) == []`` (on a day before every sunset date; on a later day, only the fields
+  still exposed after their sunset date: ``response-field-past-sunset``);
 - every change from A to C is explained by the steps A -> B -> C (see :func:`explained`);
 - the output is deterministic, and neither model names nor the order of operations,
   parameters and properties in the documents change it;
@@ -15,6 +16,7 @@ directly, so an example costs microseconds: CI runs 2,000 per property.
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import itertools
 from typing import Any, Callable
 
@@ -37,6 +39,11 @@ FIELD_NAMES = ("a", "b", "c", "d")
 PARAM_NAMES = ("p", "q", "r")
 PRIMITIVE_CODES = ("integer", "int64", "string", "boolean", "obj", "[string]")
 TEXTS = ("", "one", "two")
+#: The day every comparison runs on, and response fields' sunset dates around it: none, past,
+#: that very day (a removal is planned, the field is not yet past it) and future.
+TODAY = dt.date(2026, 12, 2)
+BEFORE_EVERY_SUNSET = dt.date(2000, 1, 1)
+SUNSETS = ("", "2001-01-01", TODAY.isoformat(), "2999-01-01")
 
 Description = dict[str, Any]
 
@@ -57,14 +64,14 @@ ENUMS = (None, ("x",), ("y",), ("x", "y"), ("x", "y", "z"))
 
 
 def props(index: int, cycles: bool) -> st.SearchStrategy[tuple[Any, ...]]:
-    """A field: (type code, required, enum, deprecated, description), drawn as one choice
-    among all combinations: one draw instead of five keeps 2,000 examples cheap."""
+    """A field: (type code, required, enum, deprecated, description, sunset), drawn as one
+    choice among all combinations: one draw instead of six keeps 2,000 examples cheap."""
     return st.sampled_from(_PROPS[(index, cycles)])
 
 
 def _prop_choices(index: int, cycles: bool) -> list[tuple[Any, ...]]:
     codes = type_codes(index, cycles)
-    return list(itertools.product(codes, (False, True), ENUMS, (False, True), TEXTS))
+    return list(itertools.product(codes, (False, True), ENUMS, (False, True), TEXTS, SUNSETS))
 
 
 _PROPS = {(index, cycles): _prop_choices(index, cycles) for index in range(len(MODELS)) for cycles in (False, True)}
@@ -147,7 +154,7 @@ def edit_field(data: st.DataObject, api: Description, cycles: bool) -> None:
     model = api["models"][MODELS[index]]
     name = data.draw(st.sampled_from(FIELD_NAMES))
     if name in model and data.draw(st.booleans()):  # change one aspect, or the whole field
-        aspect = data.draw(st.integers(0, 4))
+        aspect = data.draw(st.integers(0, 5))
         field = list(model[name])
         field[aspect] = data.draw(props(index, cycles))[aspect]
         model[name] = tuple(field)
@@ -205,8 +212,11 @@ def build(api: Description, *, rename: str = "", reverse: bool = False) -> tuple
     built_models = {}
     for model_name, fields in api["models"].items():
         properties = [
-            Property(name=field, type=type_ref(code, name), required=required, enum=enum or (), deprecated=deprecated, description=text)
-            for field, (code, required, enum, deprecated, text) in fields.items()
+            Property(
+                name=field, type=type_ref(code, name), required=required, enum=enum or (), deprecated=deprecated,
+                description=text, sunset=sunset,
+            )
+            for field, (code, required, enum, deprecated, text, sunset) in fields.items()
         ]
         built_models[name(model_name)] = Model(id=name(model_name), properties=tuple(order(properties)))
     apis_ = [ApiPath(path=_path(nick, op), operations=(_operation(nick, op, name, order),)) for nick, op in sorted(api["ops"].items())]
@@ -245,19 +255,25 @@ def _operation(nick: str, op: Description, name: Callable[[str], str], order: Ca
 def changes(old: Description, new: Description) -> list[Change]:
     old_spec, old_filters = build(old)
     new_spec, new_filters = build(new)
-    return compare(contract_of(old_spec, old_filters), contract_of(new_spec, new_filters))
+    return compare(contract_of(old_spec, old_filters), contract_of(new_spec, new_filters), today=TODAY)
 
 
 # -- explaining a change ---------------------------------------------------------------------------
 
 #: Two ids for one event of a client's view: a field it saw is gone / a field it did not see is
-#: there. Whether the model or the whitelist did it depends on the release compared with.
-FAMILY = {"response-field-unexposed": "response-field-removed", "response-field-exposed": "response-field-added"}
+#: there. Whether the model or the whitelist did it depends on the release compared with, and
+#: whether it was planned on the sunset date the release compared with announced.
+FAMILY = {
+    "response-field-unexposed": "response-field-removed",
+    "response-field-removed-after-sunset": "response-field-removed",
+    "response-field-exposed": "response-field-added",
+}
 #: Changes that stand for everything at and below their subject: the engine reports a field
 #: that appears, disappears or changes type once, at its top, and compares no further below
 #: where one side has nothing to compare.
 FIELD_EVENTS = {
     "response-field-added", "response-field-removed", "response-field-exposed", "response-field-unexposed",
+    "response-field-removed-after-sunset",
     "response-field-type-changed", "request-field-added-required", "request-field-added-optional",
     "request-field-removed", "request-field-type-changed",
 }
@@ -302,10 +318,13 @@ def explained(change: Change, steps: list[Change]) -> bool:
 def test_an_api_compared_with_itself_has_no_change(api: Description) -> None:
     spec, trees = build(api)
     contract = contract_of(spec, trees)
-    assert compare(contract, contract) == []
+    assert compare(contract, contract, today=BEFORE_EVERY_SUNSET) == []
     again, again_trees = build(api)
     assert contract_of(again, again_trees) == contract  # built twice: equal contracts
-    assert compare(contract, contract_of(again, again_trees)) == []
+    assert compare(contract, contract_of(again, again_trees), today=BEFORE_EVERY_SUNSET) == []
+    # Later, what a contract says about itself: the fields still there after their date.
+    for change in compare(contract, contract, today=TODAY):
+        assert change.id == "response-field-past-sunset" and change.new < TODAY.isoformat(), change
 
 
 @given(apis(), st.data())
@@ -332,7 +351,7 @@ def test_recursive_models_never_loop(a: Description, data: st.DataObject) -> Non
     b = edited(data, a, cycles=True)
     spec, trees = build(a)
     contract = contract_of(spec, trees)
-    assert compare(contract, contract) == []
+    assert compare(contract, contract, today=BEFORE_EVERY_SUNSET) == []
     first = changes(a, b)
     assert changes(a, b) == first
     for change in first:

@@ -8,6 +8,7 @@ lists below are written by hand: (rule id, level, operation, subject), and nothi
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import pickle
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 
 from sphinx_apidocs.diff import RULES, Change, compare, contract_of, diff_specs
-from sphinx_apidocs.filters import load_filter_trees
+from sphinx_apidocs.filters import FilterTree, load_filter_trees
 from sphinx_apidocs.spec import load_spec
 
 FIXTURES = Path(__file__).resolve().parent / "diff_fixtures"
@@ -64,6 +65,9 @@ EXPECTED: dict[str, list[Row]] = {
     "response-code-added": [("response-code-added", "info", "get-pet", "410")],
     "response-field-deprecated": [("response-field-deprecated", "warning", "get-pet", "name")],
     "response-field-became-optional": [("response-field-became-optional", "warning", "get-pet", "name")],
+    "response-field-removed-after-sunset": [("response-field-removed-after-sunset", "info", "get-pet", "nickname")],
+    "response-field-sunset-announced": [("response-field-sunset-announced", "warning", "get-pet", "nickname")],
+    "response-field-past-sunset": [("response-field-past-sunset", "warning", "get-pet", "nickname")],  # 1.2 -> OpenAPI 3
     "description-changed": [
         ("description-changed", "info", "get-pet", ""),  # the summary; the notes differ in whitespace only
         ("description-changed", "info", "get-pet", "petId"),
@@ -75,6 +79,8 @@ EXPECTED: dict[str, list[Row]] = {
     "format-suffix": [],  # /pets.{format}/{petId} (Swagger 1.2) -> /pets/{petId}
     "same-api-two-formats": [],  # Swagger 1.2 -> OpenAPI 3.0
     "whitelist-paths-not-in-model": [],  # ghost, owner.ghost, name.first: the model certainly lacks them
+    "response-field-removed-before-sunset": [("response-field-removed", "breaking", "get-pet", "nickname")],
+    "response-field-unexposed-after-sunset": [("response-field-removed-after-sunset", "info", "get-pet", "nickname")],
     "filter-through-free-form-object": [
         ("response-field-exposed", "info", "get-pet", "owner.extra.origin"),
         ("response-field-unexposed", "breaking", "get-pet", "owner.extra.source"),
@@ -99,6 +105,11 @@ VALUES: dict[str, tuple[Any, Any]] = {
     "response-type-changed": ("object", "array[object]"),
     "response-field-enum-value-added": (None, "pending"),
     "response-field-removed": ("string", None),
+    "response-field-removed-after-sunset": ("2001-01-01", None),
+    "response-field-sunset-announced": (None, "2999-01-01"),
+    "response-field-past-sunset": (None, "2001-01-01"),
+    "response-field-removed-before-sunset": ("string", None),
+    "response-field-unexposed-after-sunset": ("2001-01-01", None),
 }
 
 
@@ -203,14 +214,19 @@ def test_a_filtered_operation_and_an_unfiltered_one_see_the_same_model_different
     ]
 
 
+PAST_SUNSET = {"operation-past-sunset", "response-field-past-sunset"}
+
+
 def test_compare_of_a_contract_with_itself_is_empty_for_every_fixture() -> None:
-    """Empty, except for what a contract says about itself: an operation still served after
-    its sunset date is a warning in any comparison (operation-past-sunset)."""
+    """Empty, except for what a contract says about itself: an operation or a response field
+    still there after its sunset date is a warning in any comparison (``*-past-sunset``);
+    before the date, nothing at all."""
     for name in EXPECTED:
         old, new, old_filters, new_filters = load_case(name)
         for spec, filters in ((old, old_filters), (new, new_filters)):
             contract = contract_of(spec, filters)
-            assert [c for c in compare(contract, contract) if c.id != "operation-past-sunset"] == []
+            assert [c for c in compare(contract, contract) if c.id not in PAST_SUNSET] == []
+            assert compare(contract, contract, today=dt.date(2000, 1, 1)) == []
             assert contract == contract_of(spec, filters)
             assert pickle.loads(pickle.dumps(contract)) == contract  # e.g. kept in a Sphinx environment
 
@@ -286,3 +302,55 @@ def test_a_hostile_field_name_keeps_the_message_on_one_line(tmp_path: Path) -> N
     (change,) = diff_specs(old, new)
     assert change.subject == "evil\nname\u2028x"
     assert "\n" not in change.message and "\u2028" not in change.message
+
+
+# -- lifecycle of response fields --------------------------------------------------------------------
+
+
+def test_a_field_removal_is_planned_from_its_sunset_date_on() -> None:
+    """``today`` decides: before the date the removal breaks clients, on the date and after it is
+    the planned removal the old release announced."""
+    old, new, old_filters, new_filters = load_case("response-field-removed-after-sunset")
+    before, after = contract_of(old, old_filters), contract_of(new, new_filters)
+    for today, expected in (
+        (dt.date(2000, 12, 31), ("response-field-removed", "breaking", "string")),
+        (dt.date(2001, 1, 1), ("response-field-removed-after-sunset", "info", "2001-01-01")),
+        (dt.date(2026, 12, 2), ("response-field-removed-after-sunset", "info", "2001-01-01")),
+    ):
+        (change,) = compare(before, after, today=today)
+        assert (change.id, change.level.label, change.old) == expected, today
+        assert change.subject == "nickname" and change.new is None
+
+
+def test_a_field_is_past_its_sunset_the_day_after() -> None:
+    old, _, old_filters, _ = load_case("response-field-past-sunset")
+    contract = contract_of(old, old_filters)
+    assert compare(contract, contract, today=dt.date(2001, 1, 1)) == []
+    (change,) = compare(contract, contract, today=dt.date(2001, 1, 2))
+    assert (change.id, change.subject, change.old, change.new) == ("response-field-past-sunset", "nickname", None, "2001-01-01")
+    assert "2001-01-01" in change.message
+
+
+def test_both_formats_give_a_field_its_sunset_date() -> None:
+    """1.2 ``sunset`` on a model property and OpenAPI ``x-sunset`` on a schema property (a
+    datetime counts by its day) are one contract."""
+    old, new, old_filters, new_filters = load_case("response-field-past-sunset")
+    assert contract_of(old, old_filters) == contract_of(new, new_filters)
+    field = contract_of(new, new_filters).operation("get-pet").response.get("nickname")  # type: ignore[union-attr]
+    assert field is not None and field.sunset == "2001-01-01"
+
+
+def test_a_sunset_date_on_a_field_no_whitelist_exposes_is_no_change() -> None:
+    old, new, _, _ = load_case("response-field-past-sunset")
+    hidden = {"get-pet": FilterTree.from_paths(["id", "name"])}
+    assert compare(contract_of(old, hidden), contract_of(new, hidden)) == []
+
+
+def test_a_past_sunset_field_below_an_array_is_named_by_its_dotted_path(tmp_path: Path) -> None:
+    models = {
+        "List": {"id": "List", "properties": {"items": {"type": "array", "items": {"$ref": "Item"}}}},
+        "Item": {"id": "Item", "properties": {"id": {"type": "string"}, "old": {"type": "string", "sunset": "2001-01-01T00:00:00Z"}}},
+    }
+    spec = _load(tmp_path / "a.json", _declaration(models, "List"))
+    (change,) = compare(contract_of(spec), contract_of(spec))
+    assert (change.id, change.subject, change.new) == ("response-field-past-sunset", "items.old", "2001-01-01")

@@ -68,7 +68,7 @@ def rst_recipe(page: str, name: str) -> str:
 
 def checkout(tmp_path: Path, *parts: str) -> Path:
     """A copy of the parts of the repository a recipe uses (no build output)."""
-    ignore = shutil.ignore_patterns("_build", "reference", "_apidocs_snapshot", "__pycache__")
+    ignore = shutil.ignore_patterns("_build", "reference", "versions", "_apidocs_snapshot", "__pycache__")
     work = tmp_path / "repo"
     for part in parts:
         shutil.copytree(ROOT / part, work / part, ignore=ignore)
@@ -214,7 +214,7 @@ def test_the_tour_example_response_ships() -> None:
 
 
 def test_getting_started_live_build_runs_verbatim(tmp_path: Path) -> None:
-    work = checkout(tmp_path, "docs", "sample_specs", "output_filters", "sample_releases")
+    work = checkout(tmp_path, "docs", "sample_specs", "output_filters", "sample_releases", "sample_versions")
     recipe = rst_recipe("getting-started.rst", "live-build")
     assert "--port 0" in recipe and "8000" not in recipe
     script = Script(recipe, work)
@@ -240,7 +240,7 @@ def test_install_instructions_use_a_checkout() -> None:
 @pytest.mark.skipif(AUTOBUILD is None, reason="sphinx-autobuild is not installed (pip install -e '.[autobuild]')")
 @pytest.mark.parametrize("name", ["autobuild", "autobuild-live"])
 def test_autobuild_recipe_serves_the_docs(name: str, tmp_path: Path) -> None:
-    work = checkout(tmp_path, "docs", "sample_specs", "output_filters", "sample_releases")
+    work = checkout(tmp_path, "docs", "sample_specs", "output_filters", "sample_releases", "sample_versions")
     recipe = rst_recipe("autobuild.rst", name)
     assert "--port 0" in recipe and "8000" not in recipe
     script = Script(recipe, work, errexit=False)
@@ -273,7 +273,7 @@ def test_build_script_passes_W_with_epub_text_latex_and_man(tmp_path: Path) -> N
     builders = ["epub", "text", "latex", "man"]
     runs = {}
     for builder in builders:
-        work = checkout(tmp_path / builder, "docs", "sample_specs", "output_filters", "sample_releases")
+        work = checkout(tmp_path / builder, "docs", "sample_specs", "output_filters", "sample_releases", "sample_versions")
         if builder == "epub":  # doctrees an earlier run of the script left in the output folder
             stale = work / "docs" / "_build" / "epub" / ".doctrees"
             stale.mkdir(parents=True)

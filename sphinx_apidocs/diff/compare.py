@@ -19,6 +19,13 @@ Levels follow the direction of data: a response field's enum losing values is no
 warns; a request field's or parameter's enum losing values breaks clients that send them.
 ``operation-audience-narrowed`` needs the audiences' order, which a later issue brings:
 :attr:`~.contract.OperationContract.audience` is the hook (``None`` on both sides today).
+
+Lifecycle, for operations and response fields alike, against ``today``: a removal on or after
+the sunset date the old release announced is planned (``*-removed-after-sunset``, info), one
+before it (or without a date) breaks as any removal; a new or moved sunset date is a warning
+(``*-sunset-announced``); and something still there after its date is a warning
+(``*-past-sunset``) in every comparison, a contract compared with itself included — the only
+change that one reports.
 """
 
 from __future__ import annotations
@@ -40,6 +47,8 @@ Relative = tuple[str, tuple[str, ...], Any, Any]
 #: models must not exhaust the stack; real APIs nest about ten.
 MAX_FIELD_DEPTH = 64
 Memo = dict[tuple[str, int, int, int], list[Relative]]
+#: Response fields past their sunset date below a shape (at a depth): (path segments, sunset).
+SunsetMemo = dict[tuple[int, int], list[tuple[tuple[str, ...], str]]]
 
 
 def diff_specs(
@@ -55,10 +64,12 @@ def diff_specs(
 
 def compare(old: Contract, new: Contract, today: dt.date | None = None) -> list[Change]:
     """Every change from ``old`` to ``new``, deduplicated, in the stable order. ``today``
-    (default: the date it runs) tells a removal after its sunset date (planned: info) from
-    one before it (breaking), and a sunset date in the past (a warning)."""
+    (default: the date it runs) tells a removal (of an operation or a response field) after its
+    sunset date (planned: info) from one before it (breaking), and a sunset date in the past
+    (a warning)."""
     changes: list[Change] = []
     memo: Memo = {}
+    past: SunsetMemo = {}
     day = (today or dt.date.today()).isoformat()
     matched, removed, added = match_operations(old, new)
     for op in removed:
@@ -69,12 +80,35 @@ def compare(old: Contract, new: Contract, today: dt.date | None = None) -> list[
     for op in added:
         changes.append(_say(op, "operation-added", "", None, None))
     for before, after in matched:
-        changes.extend(OperationDiff(before, after, memo).changes())
+        changes.extend(OperationDiff(before, after, memo, day).changes())
         if after.sunset and after.sunset != before.sunset:
             changes.append(_say(after, "operation-sunset-announced", "", before.sunset or None, after.sunset))
         if after.sunset and after.sunset < day:
             changes.append(_say(after, "operation-past-sunset", "", None, after.sunset))
+        if after.response is not None:
+            for segments, sunset in past_sunset(after.response, day, 1, past):
+                changes.append(_say(after, "response-field-past-sunset", ".".join(segments), None, sunset))
     return sorted_changes(changes)
+
+
+def past_sunset(shape: Shape, day: str, depth: int, memo: SunsetMemo) -> list[tuple[tuple[str, ...], str]]:
+    """The fields at or below ``shape`` (at ``depth``, as far as :meth:`OperationDiff.shape_changes`
+    looks) whose sunset date is before ``day``: (escaped path segments, sunset), memoized per
+    (interned) shape; a shape without any sunset date below it costs nothing."""
+    if not shape.sunsets or depth > MAX_FIELD_DEPTH:
+        return []
+    key = (id(shape), depth)
+    found = memo.get(key)
+    if found is None:
+        found = []
+        for name, field in shape.fields:
+            segment = (escape_name(name),)
+            if field.sunset and field.sunset < day:
+                found.append((segment, field.sunset))
+            if field.shape is not None:
+                found.extend((segment + below, sunset) for below, sunset in past_sunset(field.shape, day, depth + 1, memo))
+        memo[key] = found
+    return found
 
 
 def match_operations(
@@ -128,10 +162,11 @@ def _say(op: OperationContract, rule: str, subject: str, old: Any, new: Any) -> 
 class OperationDiff:
     """The changes between two versions of one operation (``after`` names them)."""
 
-    def __init__(self, before: OperationContract, after: OperationContract, memo: Memo) -> None:
+    def __init__(self, before: OperationContract, after: OperationContract, memo: Memo, day: str = "") -> None:
         self.before = before
         self.after = after
-        self.memo = memo
+        self.memo = memo  # shared by the operations of one comparison (and so of one ``day``)
+        self.day = day or dt.date.today().isoformat()
         self.found: list[Change] = []
 
     def say(self, rule: str, subject: str = "", old: Any = None, new: Any = None) -> None:
@@ -240,7 +275,10 @@ class OperationDiff:
         segment = (escape_name(name),)
         before, after = old.get(name), new.get(name)
         if after is None and before is not None:
-            yield (_gone(side, new, name), segment, before.type, None)
+            if side == "response" and before.sunset and before.sunset <= self.day:
+                yield ("response-field-removed-after-sunset", segment, before.sunset, None)
+            else:
+                yield (_gone(side, new, name), segment, before.type, None)
         elif before is None and after is not None:
             yield (_new(side, old, name, after), segment, None, after.type)
         elif before is not None and after is not None:
@@ -277,6 +315,8 @@ def _new(side: str, old: Shape, name: str, field: Field) -> str:
 def _response_flags(old: Field, new: Field) -> Iterator[Relative]:
     if new.deprecated and not old.deprecated:
         yield ("response-field-deprecated", (), False, True)
+    if new.sunset and new.sunset != old.sunset:
+        yield ("response-field-sunset-announced", (), old.sunset or None, new.sunset)
     if old.required and not new.required:
         yield ("response-field-became-optional", (), True, False)
     changes = _enum_changes(old.enum, new.enum, "response-field-enum-value-removed", "response-field-enum-value-added")
@@ -379,6 +419,11 @@ _MESSAGES: dict[str, str] = {
     "response-field-exposed": "model field `{subject}` joined the whitelist: responses now carry it",
     "response-field-type-changed": "response field `{subject}` changed type from {old} to {new}",
     "response-field-deprecated": "response field `{subject}` is deprecated",
+    "response-field-removed-after-sunset": "response field `{subject}` was removed after its sunset date {old}, as announced",
+    "response-field-sunset-announced": "response field `{subject}` goes away on {new}",
+    "response-field-past-sunset": (
+        "response field `{subject}` is still sent after its sunset date {new}: remove it or move the date"
+    ),
     "response-field-became-optional": "response field `{subject}` is no longer always present",
     "description-changed": "the description of {what} changed",
 }

@@ -31,6 +31,10 @@ releases can be compared on (:mod:`.compare`):
   exposed, nor is a container none of whose paths is. Each exposed level also knows the model's
   other property names (``Shape.hidden``), so the comparison can tell a field that left the
   whitelist from one that left the model.
+- **Lifecycle**: an operation's and a field's sunset date (the spec's ``sunset`` / ``x-sunset``,
+  its first 10 characters: ``YYYY-MM-DD``; ``""`` for none), so the comparison can tell a removal
+  on or after the announced date (planned) from one before it (breaking), and say when
+  something is still there after its date.
 - **Recursion is bounded**: a *whole* expansion never expands a model inside itself (cycle cut by
   model identity) and expands at most :data:`RECURSION_BUDGET` models of one recursive group
   (strongly connected component of the model graph) along any path — the depth cap where models
@@ -79,7 +83,8 @@ FilterInput = Union[LoadedFilter, FilterTree]
 @dataclass(frozen=True)
 class Field:
     """One field a client sends (request body) or sees (response). ``enum`` is sorted, ``None``
-    when any value goes; ``shape`` the fields below it (``None``: a leaf, or not known)."""
+    when any value goes; ``shape`` the fields below it (``None``: a leaf, or not known);
+    ``sunset`` the date (YYYY-MM-DD) the field goes away, ``""`` for none."""
 
     type: str
     required: bool = False
@@ -87,6 +92,7 @@ class Field:
     enum: tuple[str, ...] | None = None
     description: str = ""
     shape: Shape | None = None
+    sunset: str = ""
 
 
 _SHAPES: weakref.WeakValueDictionary[tuple[Any, ...], Shape] = weakref.WeakValueDictionary()
@@ -95,15 +101,17 @@ _SHAPES_LOCK = threading.Lock()
 
 class Shape:
     """One object level: its fields sorted by name, and ``hidden``, the names the model has
-    besides them (``None``: not known — a free-form object may hold any key).
+    besides them (``None``: not known — a free-form object may hold any key). ``sunsets``: does
+    any field at or below this level have a sunset date (the comparison skips those that don't)?
 
     Interned, so equal shapes are the same object and ``==`` is ``is``: comparing two contracts
     of a large API costs what changed, not the size of its (shared) models expanded.
     """
 
-    __slots__ = ("fields", "hidden", "_by_name", "__weakref__")
+    __slots__ = ("fields", "hidden", "sunsets", "_by_name", "__weakref__")
     fields: tuple[tuple[str, Field], ...]
     hidden: frozenset[str] | None
+    sunsets: bool
     _by_name: dict[str, Field]
 
     def __new__(cls, fields: Iterable[tuple[str, Field]] = (), hidden: frozenset[str] | None = frozenset()) -> Shape:
@@ -115,6 +123,7 @@ class Shape:
                 found = super().__new__(cls)
                 object.__setattr__(found, "fields", ordered)
                 object.__setattr__(found, "hidden", hidden)
+                object.__setattr__(found, "sunsets", any(_sunsets(field) for _, field in ordered))
                 object.__setattr__(found, "_by_name", dict(ordered))
                 _SHAPES[key] = found
         return found
@@ -140,6 +149,10 @@ class Shape:
 
 def _first(pair: tuple[str, Field]) -> str:
     return pair[0]
+
+
+def _sunsets(field: Field) -> bool:
+    return bool(field.sunset) or (field.shape is not None and field.shape.sunsets)
 
 
 @dataclass(frozen=True)
@@ -464,6 +477,7 @@ class ModelGraph:
             enum=enum_of(prop.enum),
             description=clean_text(prop.description),
             shape=shape,
+            sunset=prop.sunset[:10],
         )
 
     # filter-driven expansions

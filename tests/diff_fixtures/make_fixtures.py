@@ -134,6 +134,17 @@ case("response-code-removed", ("get-pet",), lambda d: op(d, "get-pet").update(re
 case("response-code-added", ("get-pet",), lambda d: op(d, "get-pet")["responseMessages"].append({"code": 410, "message": "Gone"}))
 case("response-field-deprecated", ("get-pet",), lambda d: model(d, "Pet")["properties"]["name"].update(deprecated="true"), "3.0.yaml", "3.0.yaml")
 case("response-field-became-optional", ("get-pet",), lambda d: model(d, "Pet").update(required=["id"]))
+# Response fields' lifecycle (1.2 ``deprecatedAt``/``sunset``, OpenAPI ``x-deprecated-at``/``x-sunset``),
+# on a whitelisted field; the same 2001 / 2999 dates as the operations'.
+def sunset_nickname(day):
+    return lambda d: model(d, "Pet")["properties"]["nickname"].update(deprecated="true", deprecatedAt="2000-06-01", sunset=day)
+case("response-field-removed-after-sunset", ("get-pet",), lambda d: model(d, "Pet")["properties"].pop("nickname"),
+     old_filters=WHITELIST, new_filters=WHITELIST, before=sunset_nickname("2001-01-01"))
+case("response-field-sunset-announced", ("get-pet",), sunset_nickname("2999-01-01"), "3.0.yaml", "3.0.yaml",
+     old_filters=WHITELIST, new_filters=WHITELIST,
+     before=lambda d: model(d, "Pet")["properties"]["nickname"].update(deprecated="true"))
+case("response-field-past-sunset", ("get-pet",), lambda d: None, "1.2", "3.0.yaml",
+     old_filters=WHITELIST, new_filters=WHITELIST, before=sunset_nickname("2001-01-01"))
 case("description-changed", ("get-pet",), lambda d: (op(d, "get-pet").update(summary="Fetch one pet", notes="One  pet\n   by id. "),
      param(d, "get-pet", "petId").update(description="The id of the pet.")), "3.0.yaml", "3.0.yaml")
 # behaviours, not rules
@@ -151,6 +162,12 @@ case("whitelist-paths-not-in-model", ("get-pet",), lambda d: None, "1.2", "1.2",
      old_filters={"get-pet": ["id"]}, new_filters={"get-pet": ["id", "ghost", "owner.ghost", "name.first"]})
 case("format-suffix", ("get-pet",), lambda d: d["apis"][0].update(path="/pets/{petId}"), "1.2", "3.0.yaml",
      before=lambda d: d["apis"][0].update(path="/pets.{format}/{petId}"))
+# A field removed before its sunset date breaks clients as any removal; one left out of the
+# whitelist after its date is the planned removal all the same.
+case("response-field-removed-before-sunset", ("get-pet",), lambda d: model(d, "Pet")["properties"].pop("nickname"), "3.0.yaml", "3.0.yaml",
+     old_filters=WHITELIST, new_filters=WHITELIST, before=sunset_nickname("2999-01-01"))
+case("response-field-unexposed-after-sunset", ("get-pet",), lambda d: None, "3.0.yaml", "3.0.yaml",
+     old_filters=WHITELIST, new_filters={"get-pet": ["id", "name", {"owner": ["name"]}]}, before=sunset_nickname("2001-01-01"))
 
 
 def write(folder, stem, doc, fmt):
@@ -158,10 +175,22 @@ def write(folder, stem, doc, fmt):
         (folder / f"{stem}.json").write_text(json.dumps(doc, indent=2) + "\n")
         return
     converted = conv.convert(None, [doc])
+    lifecycle(doc, converted)
     if fmt == "3.0.json":
         (folder / f"{stem}.json").write_text(json.dumps(converted, indent=2) + "\n")
     else:
         (folder / f"{stem}.yaml").write_text(yaml.safe_dump(converted, sort_keys=False, allow_unicode=True))
+
+
+def lifecycle(doc, converted):
+    """The converter drops 1.2 properties' ``deprecatedAt``/``sunset``: written here as OpenAPI's
+    ``x-deprecated-at``/``x-sunset`` on the schema property (beside ``allOf`` when it wraps a ``$ref``)."""
+    schemas = converted["components"]["schemas"]
+    for name, declared in doc["models"].items():
+        for key, prop in declared["properties"].items():
+            for source, target in (("deprecatedAt", "x-deprecated-at"), ("sunset", "x-sunset")):
+                if source in prop:
+                    schemas[name]["properties"][key][target] = prop[source]
 
 
 def main():
