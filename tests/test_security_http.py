@@ -538,6 +538,34 @@ def test_sphinx_build_keeps_every_secret_out_of_the_output_and_the_environment(t
         assert_no_secret(stream)
 
 
+def test_version_spec_urls_keep_their_secrets_out_of_the_output_and_the_environment(tmp_path: Path) -> None:
+    """``apidocs_versions`` spec URLs carry credentials as ``apidocs_spec`` does: sent to their
+    origin only, redacted in the pickled config, absent from every output and snapshot file."""
+    routes = pets_routes(require_header=("Authorization", BASIC))
+    with scripted_server(routes) as server:
+        src = sphinx_project(tmp_path, "", extra=(
+            f"apidocs_versions = {{'v1': {{'spec': {with_credentials(server.base)!r}, 'pages': 'api/v1'}}}}\n"
+        ))
+        (src / "index.rst").write_text("Pets\n====\n\n.. toctree::\n\n   api/v1/index\n\n:api:res:`v1:/pets`\n")
+        out = tmp_path / "out"
+        first = sphinx_build(["-W", "-b", "html", str(src), str(out)], env={"APIDOCS_TEST_TOKEN": "x"})
+        second = sphinx_build(["-W", "-b", "html", str(src), str(out)], env={"APIDOCS_TEST_TOKEN": "x"})
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    assert "config changed" not in second.stdout
+    assert all(API_KEY in path for path, _ in server.requests) and len(server.requests) == 4
+    pickle = out / ".doctrees" / "environment.pickle"
+    assert f"{server.base}/api-docs?api_key=***".encode() in pickle.read_bytes()
+    written = [*files_below(out), *(p for p in files_below(src) if p.name != "conf.py")]  # conf.py holds them, of course
+    assert any(path.name == "pets.html" for path in written) and any("_apidocs_snapshot-v1" in str(p) for p in written)
+    for path in written:
+        data = path.read_bytes()
+        for secret in (*SECRETS, "alice"):
+            assert secret.encode() not in data, (secret, path)
+    for stream in (first.stdout, first.stderr, second.stdout, second.stderr):
+        assert_no_secret(stream)
+
+
 def test_sphinx_build_errors_show_redacted_urls(tmp_path: Path) -> None:
     with scripted_server({"/api-docs": Route(status=500, body=b"")}) as server:
         src = sphinx_project(tmp_path, with_credentials(server.base))
