@@ -30,6 +30,12 @@ def test_swagger1_dates_reach_the_operation_page(tmp_path: Path) -> None:
     page = (tmp_path / "out" / "api" / "users.html").read_text()
     assert '<p class="api-deprecated"><strong>Deprecated</strong> since <code class="docutils literal notranslate"><span class="pre">2026-10-01</span></code>. <strong>Sunset:</strong> <code class="docutils literal notranslate"><span class="pre">2027-04-01</span></code>.</p>' in page
     assert "<strong>Sunset:</strong> <code class=\"docutils literal notranslate\"><span class=\"pre\">2027-01-31</span></code>" in page
+    # The "Possible output fields" a client reads say it too, on the field's row.
+    import re
+
+    outputs = re.findall(r'<table class="[^"]*api-output-fields[^"]*">(.*?)</table>', page, re.S)
+    rows = [row for table in outputs for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S) if "rating</span></code>" in row]
+    assert rows and all("<strong>Sunset:</strong>" in row and "2027-01-31" in row for row in rows), rows
 
 
 def test_openapi_dates_and_bad_dates(tmp_path: Path) -> None:

@@ -311,11 +311,20 @@ def output_fields(rows: Sequence[FieldRow], resource: str, field_selection: bool
         blocks.append(field_selection_note(rows))
     blocks.append(table(
         ["Field", "Type", "Description"],
-        ((cell((Code(r.path),)), cell(type_runs(r.type, resource)), describe(r.description, flavour)) for r in rows),
+        ((cell((Code(r.path),)), cell(type_runs(r.type, resource)), output_description(r, flavour)) for r in rows),
         (30, 20, 50),
         "api-output-fields",
     ))
     return blocks
+
+
+def output_description(row: FieldRow, flavour: Flavour) -> Cell:
+    """An output field's description; a deprecated field (or one with a sunset date) says so
+    first, with its dates, as its model's table does: clients read this table."""
+    prop = row.prop
+    if prop is None:
+        return describe(row.description, flavour)
+    return described(prop.description, prop.deprecated, flavour, prop.deprecated_at, prop.sunset)
 
 
 def selection_example(paths: Sequence[str]) -> str:
