@@ -1,11 +1,11 @@
 """The package's layering, enforced from the source (every import counts: module level,
 function-local and ``TYPE_CHECKING`` alike).
 
-    cli -> {sphinxext, spec, filters, examples, diff}; sphinxext -> {spec, filters, examples, diff};
+    cli -> {sphinxext, spec, filters, examples, diff}; sphinxext -> {spec, filters, examples, diff, versions};
     diff -> {spec, filters, errors};
     examples -> {spec, filters, errors}; spec -> {filters?, errors}; filters -> nothing of ours;
     middleware -> {filters, spec, lifecycle, errors} (pure Python: no Sphinx, no docutils);
-    lifecycle -> nothing of ours (standard library only);
+    lifecycle, versions -> nothing of ours (standard library only);
     no circles; nobody imports another module's ``_private`` names.
 """
 
@@ -23,7 +23,7 @@ ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
 # Which rooms a room may import from (the package root modules count as their own rooms).
 ALLOWED: dict[str, set[str]] = {
     "cli": {"cli", "spec", "filters", "examples", "diff", "middleware", "errors", "__init__"},
-    "sphinxext": {"sphinxext", "spec", "filters", "examples", "diff", "errors", "__init__"},
+    "sphinxext": {"sphinxext", "spec", "filters", "examples", "diff", "versions", "errors", "__init__"},
     "diff": {"diff", "spec", "filters", "errors"},  # pure Python: no Sphinx, no docutils
     "examples": {"examples", "spec", "filters", "errors"},  # pure Python: no Sphinx, no docutils
     "spec": {"spec", "errors"},
