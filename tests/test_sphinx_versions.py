@@ -223,3 +223,28 @@ def test_every_builder_is_warning_free(tmp_path: Path, builder: str) -> None:
     if builder == "text":
         text = (tmp_path / "out" / "api" / "v1" / "users.txt").read_text()
         assert '**Versions:** "v1" (this page) · "v2"' in text
+
+
+def change_rows(fragment: str) -> set[tuple[str, ...]]:
+    """(level, rule id, subject) of each change shown in an HTML fragment."""
+    items = re.findall(r'<p class="api-change api-change-(\w+)">(.*?)</p>', fragment, re.S)
+    return {tuple(" ".join(html.unescape(re.sub(r"<[^>]+>", " ", item)).split()).split(" ")[:3]) for _level, item in items}
+
+
+def test_changes_between_any_two_versions_equal_the_steps_composed(tmp_path: Path) -> None:
+    """``v1 -> v10`` directly is ``v1 -> v2`` and ``v2 -> v10`` together (nothing cancels
+    here: v2 adds an operation, v10 removes another); either order of the arguments works."""
+    make_versions(tmp_path)
+    src = write_project(tmp_path, ["v1", "v2", "v10"])
+    sections = {"direct": "v1 v10", "first": "v1 v2", "second": "v2 v10", "back": "v10 v1"}
+    (src / "plain.rst").write_text("Plain\n=====\n\n" + "".join(
+        f"{name}\n{'-' * len(name)}\n\n.. api:changes:: {pair}\n\n" for name, pair in sections.items()
+    ))
+    result = build(src, tmp_path / "out", warningiserror=True)
+    assert result.statuscode == 0, result.warnings
+    page = (tmp_path / "out" / "plain.html").read_text()
+    shown = {name: change_rows(page.split(f'id="{name}"', 1)[1].split("<section", 1)[0]) for name in sections}
+    assert shown["direct"] and shown["direct"] == shown["first"] | shown["second"]
+    assert any(row[1] == "operation-added" for row in shown["first"])
+    assert any(row[1] == "operation-removed" for row in shown["second"])  # close-job, no sunset: breaking
+    assert any(row[1] == "operation-added" for row in shown["back"]) and any(row[1] == "operation-removed" for row in shown["back"])
