@@ -23,7 +23,7 @@ from sphinx_apidocs.diff import compare, contract_of
 from sphinx_apidocs.filters import load_filter_trees
 from sphinx_apidocs.spec import load_spec
 from sphinx_apidocs.spec.audience import AudienceOrder, audience_view
-from sphinx_projects.buildtools import REPO, build
+from sphinx_projects.buildtools import REPO, build, sphinx_build
 
 V1 = REPO / "sample_releases" / "2026-09"
 REMOVED_IN_V10 = "close-job"
@@ -73,7 +73,7 @@ def write_project(root: Path, versions: list[str], extra: str = "") -> Path:
         f"resource :api:res:`v1:/users`.\n"
     )
     write(src / "changes.rst", "Changes v1 to v2\n================\n\n.. api:changes:: v1 v2\n")
-    write(src / "plain.rst", "Plain\n=====\n\nNo API content.\n")
+    write(src / "plain.rst", "Plain\n=====\n\nNo API content but a link to :api:res:`v2:users`.\n")
     return src
 
 
@@ -192,6 +192,11 @@ def test_an_unknown_version_is_one_warning(tmp_path: Path) -> None:
     assert [line for line in lines if "api:changes: no release or version 'v9' (known: v1, v2)" in line], lines
 
 
+def body(page: Path) -> str:
+    text = page.read_text()
+    return text[text.index('<div class="body"'):text.index('<div class="sphinxsidebar"')]
+
+
 def test_adding_a_version_rereads_its_pages_and_those_of_pickers_and_changes_only(tmp_path: Path) -> None:
     make_versions(tmp_path)
     src = write_project(tmp_path, ["v1", "v2"])
@@ -209,8 +214,72 @@ def test_adding_a_version_rereads_its_pages_and_those_of_pickers_and_changes_onl
     assert "api/v2/jobs" in read and "api/v1/users" in read
     # and nothing else: the re-read pages are what a fresh build of the same project shows.
     fresh = build(src, tmp_path / "fresh", warningiserror=True, fresh=True)
-    for page in ("api/v1/jobs.html", "api/v2/users.html", "changes.html", "index.html"):
-        assert (tmp_path / "out" / page).read_text() == (tmp_path / "fresh" / page).read_text(), page
+    for page in ("api/v1/jobs.html", "api/v2/users.html", "changes.html", "index.html", "plain.html"):
+        # The page bodies (Sphinx rewrites the sidebar's navigation of the pages it writes only).
+        assert body(tmp_path / "out" / page) == body(tmp_path / "fresh" / page), page
+    # A link naming v2 keeps naming v2 once v10 is the newest (plain.rst was not re-read).
+    assert 'href="api/v2/users.html#api-res-v2-users"' in (tmp_path / "out" / "plain.html").read_text()
+    # Dropping a version removes its generated pages: no warning about a version that is gone.
+    write_project(tmp_path, ["v1", "v2"])
+    dropped = build(src, tmp_path / "out", warningiserror=True)
+    assert dropped.statuscode == 0 and dropped.warning_lines() == [], dropped.warnings
+    assert not list((src / "api" / "v10").glob("*.rst"))
+
+
+def test_a_directive_without_version_follows_the_newest_version(tmp_path: Path) -> None:
+    """``.. api:spec::`` without ``:version:`` means the newest version: when a newer one is
+    added, the page is read again and links to the new version's pages."""
+    make_versions(tmp_path)
+    src = write_project(tmp_path, ["v1", "v2"])
+    write(src / "plain.rst", "Plain\n=====\n\n.. api:spec::\n   :no-index:\n")
+    assert build(src, tmp_path / "out", warningiserror=True).statuscode == 0
+    assert "api/v2/users.html" in (tmp_path / "out" / "plain.html").read_text()
+    write_project(tmp_path, ["v1", "v2", "v10"])
+    write(src / "plain.rst", "Plain\n=====\n\n.. api:spec::\n   :no-index:\n")
+    added = build(src, tmp_path / "out", warningiserror=True)
+    assert "plain" in added.read
+    page = (tmp_path / "out" / "plain.html").read_text()
+    assert "api/v10/users.html" in page and "api/v2/users.html" not in page
+
+
+def test_an_unchanged_rebuild_in_another_process_reads_nothing(tmp_path: Path) -> None:
+    """The fingerprints of the changes pages do not depend on the process's hash seed."""
+    make_versions(tmp_path)
+    src = write_project(tmp_path, ["v1", "v2"])
+    out = tmp_path / "out"
+    first = sphinx_build(["-W", "-b", "html", str(src), str(out)], env={"PYTHONHASHSEED": "1"})
+    second = sphinx_build(["-W", "-b", "html", str(src), str(out)], env={"PYTHONHASHSEED": "2"})
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    assert "0 added, 0 changed, 0 removed" in second.stdout, second.stdout
+
+
+def test_settings_that_cannot_work_together_are_said(tmp_path: Path) -> None:
+    make_versions(tmp_path)
+    src = write_project(tmp_path, ["v1", "v2"], extra="apidocs_resource_pages = 'api/v2/'\n")
+    done = sphinx_build(["-b", "html", str(src), str(tmp_path / "out")])
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "apidocs_versions['v2']['pages']: 'api/v2' is also apidocs_resource_pages" in done.stderr
+    src = write_project(tmp_path, ["v1", "v2"], extra="apidocs_resource_pages = 'reference'\n")
+    result = build(src, tmp_path / "out2")
+    assert [line for line in result.warning_lines() if "apidocs_resource_pages is set but apidocs_spec is not" in line]
+    (src / "plain.rst").write_text("Plain\n=====\n\n.. api:changes:: v1 2026-09\n")
+    with (src / "conf.py").open("a") as conf:
+        conf.write("apidocs_changelog = [{'version': '2026-09', 'spec': '../v1/specs'}]\n")
+    result = build(src, tmp_path / "out3")
+    assert [line for line in result.warning_lines() if "api:changes: '2026-09' is a release of apidocs_changelog and 'v1' a version" in line]
+
+
+def test_a_name_of_the_unversioned_spec_that_reads_as_a_versions_is_said(tmp_path: Path) -> None:
+    make_versions(tmp_path)
+    shutil.copytree(tmp_path / "v2", tmp_path / "current")
+    users = tmp_path / "current" / "specs" / "users.json"
+    users.write_text(users.read_text().replace('"nickname": "list-users"', '"nickname": "v1:list-users"'))
+    src = write_project(tmp_path, ["v1", "v2"], extra="apidocs_spec = '../current/specs'\n")
+    result = build(src, tmp_path / "out")
+    assert [
+        line for line in result.warning_lines()
+        if "operation 'v1:list-users' of apidocs_spec reads as 'list-users' of version 'v1'" in line
+    ], result.warnings
 
 
 @pytest.mark.parametrize("builder", ["dirhtml", "singlehtml", "text", "latex"])
@@ -220,6 +289,10 @@ def test_every_builder_is_warning_free(tmp_path: Path, builder: str) -> None:
     result = build(src, tmp_path / "out", builder, warningiserror=True)
     assert result.statuscode == 0, result.warnings
     assert result.warning_lines() == []
+    if builder == "singlehtml":  # links inside one page: "#id", never "#document-X#id"
+        page = (tmp_path / "out" / "index.html").read_text()
+        assert 'href="#api-op-v2-list-users"' in page
+        assert not re.search(r'href="#document-[^"#]*#', page)
     if builder == "text":
         text = (tmp_path / "out" / "api" / "v1" / "users.txt").read_text()
         assert '**Versions:** "v1" (this page) · "v2"' in text

@@ -135,7 +135,10 @@ class Shape:
         return (Shape, (self.fields, self.hidden))  # unpickled shapes are interned again
 
     def __repr__(self) -> str:
-        return f"Shape({[name for name, _ in self.fields]!r}, hidden={self.hidden!r})"
+        # Sorted: a repr is part of digests (the changelog page's fingerprint) and must not
+        # depend on the hash seed of the process.
+        hidden = None if self.hidden is None else sorted(self.hidden)
+        return f"Shape({[name for name, _ in self.fields]!r}, hidden={hidden!r})"
 
     def get(self, name: str) -> Field | None:
         return self._by_name.get(name)

@@ -309,6 +309,19 @@ def _check_versions(name: str, value: Any) -> list[str]:
     return problems
 
 
+def _folders_shared(config: Config | Any) -> list[str]:
+    """``apidocs_resource_pages`` and a version's ``pages`` must be different folders: both
+    generators would write the same pages."""
+    pages = getattr(config, "apidocs_resource_pages", "") or ""
+    versions = getattr(config, "apidocs_versions", {}) or {}
+    folder = pages.replace("\\", "/").strip("/")
+    return [
+        f"apidocs_versions[{name!r}]['pages']: {entry['pages']!r} is also apidocs_resource_pages"
+        for name, entry in versions.items()
+        if folder and isinstance(entry, dict) and str(entry.get("pages", "")).replace("\\", "/").strip("/") == folder
+    ]
+
+
 def _as_versions(value: dict[str, dict[str, Any]]) -> tuple[VersionSource, ...]:
     """The versions in natural order (``v2 < v10``, ``202201.01 < 202202``): pickers list
     them so, and the newest is the one unqualified names mean without ``apidocs_spec``."""
@@ -429,6 +442,8 @@ class ApidocsConfig:
         found: list[str] = []
         for name, meta in cls.settings().items():
             found.extend(meta.check(name, getattr(config, name, meta.default)))
+        if not found:
+            found.extend(_folders_shared(config))
         return found
 
     @classmethod

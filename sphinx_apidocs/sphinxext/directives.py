@@ -34,7 +34,7 @@ from sphinx_apidocs.sphinxext.compose import operation_title
 from sphinx_apidocs.sphinxext.links import MODELS_PAGE, PlacedModel, qualify
 from sphinx_apidocs.sphinxext.markup import plain_line
 from sphinx_apidocs.sphinxext.render import placeholder
-from sphinx_apidocs.sphinxext.state import BuildState, get_state, shown_key
+from sphinx_apidocs.sphinxext.state import DEFAULT_KEY, BuildState, get_state, shown_key
 from sphinx_apidocs.sphinxext.warnings import Location, Warn, warn
 
 if TYPE_CHECKING:
@@ -78,7 +78,10 @@ class ReadContext:
         build's default one without it)."""
         env = directive.env
         version = directive.options.get("version")
-        return cls(get_state(env, version), cast(ObjectRegistry, env.get_domain("api")), env.docname)
+        ctx = cls(get_state(env, version), cast(ObjectRegistry, env.get_domain("api")), env.docname)
+        if version is None and ctx.state.version:  # the newest version, chosen now
+            ctx.shown[DEFAULT_KEY] = ctx.state.version  # re-read when another one is the newest
+        return ctx
 
     @property
     def version(self) -> str:
@@ -472,7 +475,15 @@ class ChangesDirective(SphinxDirective):
         history = ctx.state.history
         known = [release.version for release in history.releases] if history is not None else []
         named = set(known) | set(versions.order if versions is not None else ())
-        missing = [name for name in (since, until) if name not in named] or [name for name in (since, until) if name not in known]
+        missing = [name for name in (since, until) if name not in named]
+        if not missing and not (since in known and until in known):  # a release and a version
+            release, version = (since, until) if since in known else (until, since)
+            warn(
+                Warn.CHANGELOG,
+                f"api:changes: {release!r} is a release of apidocs_changelog and {version!r} a version of "
+                "apidocs_versions: compare two releases or two versions", location=self.get_location(),
+            )
+            return []
         if missing:
             if versions is None:
                 what, shown = "release", ", ".join(known) or "none: apidocs_changelog lists no earlier release"

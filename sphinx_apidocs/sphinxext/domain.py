@@ -42,6 +42,16 @@ if TYPE_CHECKING:
 PRIORITIES = {"operation": 1, "resource": 1, "model": 2}
 
 
+def refnode(builder: Builder, fromdocname: str, docname: str, node_id: str, contnode: nodes.Element, title: str) -> nodes.reference:
+    """``make_refnode``, but a link within one page in a ``singlehtml`` build: its URIs would
+    be ``#document-X#id`` (two fragments: the browser finds no such anchor)."""
+    if builder.name == "singlehtml" and node_id:
+        node = nodes.reference("", "", internal=True, refid=node_id, reftitle=title)
+        node += contnode
+        return node
+    return make_refnode(builder, fromdocname, docname, node_id, contnode, title)
+
+
 class ResourceRole(XRefRole):
     """``:api:res:`contracts``` finds ``/contracts`` too: the leading slash is optional (also
     after a version: ``:api:res:`v1:contracts```)."""
@@ -51,9 +61,11 @@ class ResourceRole(XRefRole):
     ) -> tuple[str, str]:
         title, target = super().process_link(env, refnode, has_explicit_title, title, target)
         states = get_states(env)
-        version, path = states.split(target.strip())
+        written = target.strip()
+        version, path = states.split(written)
+        explicit = path != written  # ``v1:contracts`` names v1 for good; ``contracts`` the default
         path = path if path.startswith("/") else "/" + path
-        return title, qualify(version, path) if version != states.default else path
+        return title, qualify(version, path) if explicit else path
 
 
 class ApiDomain(Domain):
@@ -239,7 +251,7 @@ class ApiDomain(Domain):
             found = self.find(objtype, target, node.get("api:resource", ""))
             if found:
                 name, (docname, node_id, _disp) = found
-                return make_refnode(builder, fromdocname, docname, node_id, contnode, f"{name} ({objtype})")
+                return refnode(builder, fromdocname, docname, node_id, contnode, f"{name} ({objtype})")
         # Not found: intersphinx may know it; else Sphinx keeps the text. An unrendered model
         # is not an error (``model`` references do not warn, except with ``nitpicky``).
         return None
@@ -254,7 +266,7 @@ class ApiDomain(Domain):
             if found:
                 name, (docname, node_id, _disp) = found
                 role = f"api:{self.role_for_objtype(objtype)}"
-                results.append((role, make_refnode(builder, fromdocname, docname, node_id, contnode, f"{name} ({objtype})")))
+                results.append((role, refnode(builder, fromdocname, docname, node_id, contnode, f"{name} ({objtype})")))
         return results
 
     def get_objects(self) -> Iterator[tuple[str, str, str, str, str, int]]:

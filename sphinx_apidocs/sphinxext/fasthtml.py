@@ -199,7 +199,7 @@ class HtmlWriter:
         if target is None:
             return ""
         docname, node_id, title = target
-        if docname == self.links.docname and node_id:
+        if self.links.on_this_page(target):
             href = "#" + node_id
         else:
             href = self.links.builder.get_relative_uri(self.links.docname, docname)

@@ -74,6 +74,12 @@ class Links:
         self._found[key] = target
         return target
 
+    def on_this_page(self, target: Target) -> bool:
+        """Is ``target`` on the page being written (a link is then ``#node_id``)? Always in a
+        single-page build: ``singlehtml`` would give ``#document-X#id`` (no such anchor), and
+        Sphinx no longer rewrites those after ``doctree-resolved``, when bodies are made."""
+        return bool(target.node_id) and (target.docname == self.docname or self.builder.name == "singlehtml")
+
 
 # -- where each model is documented ---------------------------------------------------------
 

@@ -38,9 +38,10 @@ class SpecUnavailable(BuildStopped):
         super().__init__([message])
 
 
-def fail(message: str) -> SpecUnavailable:
-    """Log ``message`` as the build's one ``ERROR`` line; the exception to raise."""
-    logger.error("cannot load the API spec: %s", message)
+def fail(message: str, version: str = "") -> SpecUnavailable:
+    """Log ``message`` as the build's one ``ERROR`` line (naming the API ``version`` of
+    ``apidocs_versions`` it is about, if any); the exception to raise."""
+    logger.error("cannot load the API spec%s: %s", f" of version {version!r}" if version else "", message)
     return SpecUnavailable(message)
 
 
@@ -87,6 +88,7 @@ def load_spec(
     verbosity: int = 0,
     cache: BuildCache | None = None,
     audience: BuildAudience | None = None,
+    version: str = "",
 ) -> tuple[ApiSpec, AudienceFacts]:
     """Fetch and build the spec — the view of the build's ``audience`` — and what the build
     may know of the rest; fall back to the snapshot (with a warning) if fetching fails. With a
@@ -106,10 +108,10 @@ def load_spec(
             problems = _said(exc, audience).splitlines()
             summary = problems[0] + (f" (+{len(problems) - 1} more)" if len(problems) > 1 else "")
             warn(Warn.FETCH, f"{summary}; using the last good copy in {snapshot}")
-            return _load_snapshot(snapshot, dataclasses.replace(options, spec_root=""), audience)
-        raise fail(_said(exc, audience)) from None
+            return _load_snapshot(snapshot, dataclasses.replace(options, spec_root=""), audience, version)
+        raise fail(_said(exc, audience), version) from None
     except ApidocsError as exc:  # a header ConfigError (an unset ${VAR}): a problem of conf.py
-        raise fail(str(exc)) from None
+        raise fail(str(exc), version) from None
     if snapshot and is_url(source):
         if audience.narrowest:
             _save_snapshot(documents, snapshot)
@@ -143,14 +145,16 @@ def _built(documents: DocumentSet, cache: BuildCache | None, audience: BuildAudi
     return loaded
 
 
-def _load_snapshot(snapshot: str, options: FetchOptions, audience: BuildAudience) -> tuple[ApiSpec, AudienceFacts]:
+def _load_snapshot(
+    snapshot: str, options: FetchOptions, audience: BuildAudience, version: str = ""
+) -> tuple[ApiSpec, AudienceFacts]:
     """The last good copy: the generation current when it is opened, read under a lock (a
     build saving a newer copy meanwhile can neither hide it nor delete it under us)."""
     try:
         with reading(snapshot) as generation:
             return audience.shaped(build_spec(load_documents(generation, options)))
     except ApidocsError as exc:
-        raise fail(str(exc)) from None
+        raise fail(str(exc), version) from None
 
 
 def _save_snapshot(documents: DocumentSet, snapshot: str) -> None:

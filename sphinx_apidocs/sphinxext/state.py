@@ -201,10 +201,18 @@ class BuildStates:
 
     def fingerprint(self, key: str) -> str | None:
         """The fingerprint of a key recorded by a document (:func:`shown_key`); ``None`` when
-        its version is no longer built (the document is then read again)."""
+        its version is no longer built (the document is then read again). :data:`DEFAULT_KEY`:
+        the default version, which a directive without ``:version:`` showed."""
+        if key == DEFAULT_KEY:
+            return self.default
         version, bare = split_key(key)
         state = self.states.get(version)
         return state.fingerprint(bare) if state is not None else None
+
+
+#: Recorded by a directive without ``:version:`` in a build of versions: the version it meant
+#: (the newest), so that a new newest version re-reads it.
+DEFAULT_KEY = "@default"
 
 
 def shown_key(version: str, key: str) -> str:
@@ -283,6 +291,7 @@ def load_state(app: Sphinx) -> None:
             versions = version_set(states)
             for state in states.states.values():
                 state.versions = versions
+            report_ambiguous_names(states)
         name = current_name(config.changelog_current, app.config.release, app.config.version)
         trees = {nick: entry.tree for nick, entry in default.filters.items() if entry.tree is not None}
         configured = config.filters if states.default == "" else config.versions[-1].filters
@@ -292,6 +301,24 @@ def load_state(app: Sphinx) -> None:
         for state in states.states.values():
             state.placement()  # before parallel readers fork: computed once
     _STATES[app.env] = states
+
+
+def report_ambiguous_names(states: BuildStates) -> None:
+    """An operation or resource of ``apidocs_spec`` whose name reads as a version's object
+    (``v1:list`` when ``v1`` is a version): links and ``objects.inv`` cannot tell the two
+    apart, so the build says so (``apidocs.spec``) instead of resolving one of them silently."""
+    unversioned = states.states.get("")
+    if unversioned is None:
+        return
+    names = [("operation", name) for name in unversioned.operations] + [("resource", name) for name in unversioned.resources]
+    for kind, name in names:
+        version, rest = states.split(name)
+        if version:
+            warn(
+                Warn.SPEC,
+                f"{kind} {name!r} of apidocs_spec reads as {rest!r} of version {version!r} (apidocs_versions): "
+                "links and objects.inv cannot tell them apart; rename the version",
+            )
 
 
 def version_set(states: BuildStates) -> VersionSet:
@@ -313,7 +340,7 @@ def _load_one(app: Sphinx, config: ApidocsConfig, cache: BuildCache, audience: B
     problem = ""
     facts = AudienceFacts()
     if config.spec:
-        spec, facts = load_spec(config, app.confdir, app.verbosity, cache=cache, audience=audience)
+        spec, facts = load_spec(config, app.confdir, app.verbosity, cache=cache, audience=audience, version=version)
     else:
         problem = "apidocs_spec is not set in conf.py"
     visible = {op.nickname for op in spec.operations} if spec is not None and not audience.narrowest else None

@@ -195,6 +195,41 @@ def generate_resource_pages(app: Sphinx) -> None:
     for folder_name, state, version in folders:
         if state is not None:
             generate_pages(app, folder_name, state, version)
+        else:  # apidocs_resource_pages without apidocs_spec: the versions have folders of their own
+            warn(
+                Warn.SPEC,
+                "apidocs_resource_pages is set but apidocs_spec is not: nothing is generated there "
+                "(each version of apidocs_versions generates its pages in its 'pages' folder)",
+            )
+    remove_orphans(app, {_folder(name) for name, _state, _version in folders})
+
+
+def _folder(name: str) -> str:
+    return name.replace("\\", "/").strip("/")
+
+
+def remove_orphans(app: Sphinx, folders: set[str]) -> None:
+    """Remove the generated pages of folders no longer configured (a version dropped from
+    ``apidocs_versions``, a renamed ``pages`` folder): they would name a version or spec the
+    build no longer has. Only documents of the last build that carry the marker line go;
+    their outputs go with them where a build removes generated pages (``removed_pages``)."""
+    removed: list[str] = []
+    for docname in sorted(app.env.all_docs):
+        folder = docname.rpartition("/")[0]
+        if not folder or folder in folders:
+            continue
+        path = str(app.env.doc2path(docname))
+        if is_generated(path):
+            try:
+                os.remove(path)
+            except OSError:
+                continue
+            removed.append(docname)
+    if removed:
+        state = get_states(app.env).get()
+        if state is not None:
+            state.removed_pages.extend(removed)
+        logger.info("apidocs: %d generated page(s) of folders no longer configured removed", len(removed))
 
 
 def generate_pages(app: Sphinx, folder_name: str, state: BuildState, version: str) -> None:

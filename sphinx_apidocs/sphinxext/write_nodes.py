@@ -142,6 +142,8 @@ class NodeWriter:
         target = self.links.target(item)
         if target is None:
             return linked
+        if self.links.on_this_page(target):  # as make_refnode does for the same document
+            return [el(nodes.reference, *linked, internal=True, refid=target.node_id, reftitle=target.title)]
         return [make_refnode(self.links.builder, self.links.docname, target.docname, target.node_id, linked, target.title)]
 
     # -- blocks
