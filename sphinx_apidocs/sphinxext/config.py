@@ -208,6 +208,11 @@ class ReleaseSource:
 _RELEASE_KEYS = ("version", "date", "spec", "filters")
 
 
+def _unknown_keys(where: str, entry: dict[Any, Any], known: tuple[str, ...]) -> list[str]:
+    unknown = sorted(str(key) for key in entry if key not in known)
+    return [f"{where}: unknown key(s) {', '.join(map(repr, unknown))} (expected {', '.join(known)})"] if unknown else []
+
+
 def _check_date(name: str, value: Any) -> list[str]:
     import datetime
 
@@ -230,9 +235,7 @@ def _check_changelog(name: str, value: Any) -> list[str]:
         if not isinstance(entry, dict):
             problems.append(_expected(where, entry, "a dict with 'version' and 'spec'"))
             continue
-        unknown = sorted(str(key) for key in entry if key not in _RELEASE_KEYS)
-        if unknown:
-            problems.append(f"{where}: unknown key(s) {', '.join(map(repr, unknown))} (expected {', '.join(_RELEASE_KEYS)})")
+        problems.extend(_unknown_keys(where, entry, _RELEASE_KEYS))
         version = entry.get("version")
         if not isinstance(version, str) or not version.strip():
             problems.append(_expected(f"{where}['version']", version, "a release name"))
@@ -289,9 +292,7 @@ def _check_versions(name: str, value: Any) -> list[str]:
         if not isinstance(entry, dict):
             problems.append(_expected(where, entry, "a dict with 'spec' (and 'filters', 'pages')"))
             continue
-        unknown = sorted(str(key) for key in entry if key not in _VERSION_KEYS)
-        if unknown:
-            problems.append(f"{where}: unknown key(s) {', '.join(map(repr, unknown))} (expected {', '.join(_VERSION_KEYS)})")
+        problems.extend(_unknown_keys(where, entry, _VERSION_KEYS))
         spec = entry.get("spec")
         if not isinstance(spec, str) or not spec:
             problems.append(_expected(f"{where}['spec']", spec, "a URL or path string"))
