@@ -321,3 +321,33 @@ def test_changes_between_any_two_versions_equal_the_steps_composed(tmp_path: Pat
     assert any(row[1] == "operation-added" for row in shown["first"])
     assert any(row[1] == "operation-removed" for row in shown["second"])  # close-job, no sunset: breaking
     assert any(row[1] == "operation-added" for row in shown["back"]) and any(row[1] == "operation-removed" for row in shown["back"])
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (["v1"], "apidocs_versions: expected a dict {version name: {'spec', 'filters', 'pages'}}"),
+        ({"v1": "specs"}, "apidocs_versions['v1']: expected a dict with 'spec'"),
+        ({"v1": {}}, "apidocs_versions['v1']['spec']: expected a URL or path string"),
+        ({"v1": {"spec": "x", "colour": "red"}}, "apidocs_versions['v1']: unknown key(s) 'colour'"),
+        ({"v1:x": {"spec": "x"}}, "apidocs_versions: version name 'v1:x' must be 1-40 letters"),
+        ({"v" * 41: {"spec": "x"}}, "apidocs_versions: version name"),
+        ({"v1": {"spec": "x", "pages": "../up"}}, "apidocs_versions['v1']['pages']: '../up' must be a plain folder"),
+        ({"v1": {"spec": "x", "pages": "api"}, "v2": {"spec": "y", "pages": "api/"}}, "apidocs_versions['v2']['pages']: 'api/' is also the folder of version 'v1'"),
+        ({"v1": {"spec": "http://[::1/x"}}, "apidocs_versions['v1']['spec']: invalid URL"),
+    ],
+)
+def test_bad_version_settings_are_one_line_each(value: object, message: str) -> None:
+    from sphinx_apidocs.sphinxext.config import ApidocsConfig
+
+    problems = ApidocsConfig.problems(type("Config", (), {"apidocs_versions": value})())
+    assert len(problems) == 1 and problems[0].startswith(message), problems
+
+
+def test_version_names_sort_naturally_in_the_settings() -> None:
+    from sphinx_apidocs.sphinxext.config import ApidocsConfig
+
+    config = ApidocsConfig.from_config(type("Config", (), {"apidocs_versions": {
+        name: {"spec": name} for name in ("v10", "202202", "v2", "202201.02", "202201.01")
+    }})())
+    assert [v.name for v in config.versions] == ["202201.01", "202201.02", "202202", "v2", "v10"]
