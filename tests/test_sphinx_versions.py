@@ -351,3 +351,13 @@ def test_version_names_sort_naturally_in_the_settings() -> None:
         name: {"spec": name} for name in ("v10", "202202", "v2", "202201.02", "202201.01")
     }})())
     assert [v.name for v in config.versions] == ["202201.01", "202201.02", "202202", "v2", "v10"]
+
+
+def test_an_operation_removed_since_links_to_the_older_version(tmp_path: Path) -> None:
+    make_versions(tmp_path)
+    src = write_project(tmp_path, ["v1", "v2", "v10"])
+    (src / "plain.rst").write_text("Plain\n=====\n\n.. api:changes:: v2 v10\n")
+    assert build(src, tmp_path / "out", warningiserror=True).statuscode == 0
+    page = (tmp_path / "out" / "plain.html").read_text()
+    assert f'href="api/v2/jobs.html#api-op-v2-{REMOVED_IN_V10}"' in page  # close-job: only v2 has it
+    assert 'href="api/v10/' in page  # the others link to the newer version

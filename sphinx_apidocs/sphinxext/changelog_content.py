@@ -14,9 +14,13 @@ LEVEL_NAMES = {Level.BREAKING: "Breaking", Level.WARNING: "Warning", Level.INFO:
 KIND_WORDS = {"added": "added in", "changed": "changed in", "renamed": "renamed in", "moved": "moved in"}
 
 
-def release_body(release: Release, operations: Collection[str]) -> tuple[Block, ...]:
+def release_body(
+    release: Release, operations: Collection[str], older: tuple[str, Collection[str]] | None = None
+) -> tuple[Block, ...]:
     """One release's changes: a summary line, then each operation (linked while it exists in
-    this build) with its changes, worst first within the stable order of the diff."""
+    this build) with its changes, worst first within the stable order of the diff. ``older``:
+    the API version compared from and its operations (an operation it alone has, removed
+    since, links to its description there)."""
     if release.first:
         return (Paragraph((Text("The oldest release in this changelog."),), ("api-changelog-summary",)),)
     if not release.changes:
@@ -29,11 +33,12 @@ def release_body(release: Release, operations: Collection[str]) -> tuple[Block, 
     ]
     for (path, method, nickname), changes in release.by_operation():
         title = Code(plain_line(f"{method} {path}"))
-        head: tuple[Inline, ...] = (
-            (Link("op", nickname, (title,)), Text(" ("), Code(nickname), Text(")"))
-            if nickname in operations
-            else (title, Text(" ("), Code(nickname), Text(")"))
-        )
+        linked: Inline = title
+        if nickname in operations:
+            linked = Link("op", nickname, (title,))
+        elif older is not None and nickname in older[1]:
+            linked = Link("op", nickname, (title,), version=older[0])
+        head: tuple[Inline, ...] = (linked, Text(" ("), Code(nickname), Text(")"))
         items = tuple(
             (Paragraph(change_runs(change), ("api-change", f"api-change-{change.level.label}")),)
             for change in sorted(changes, key=lambda c: -c.level)

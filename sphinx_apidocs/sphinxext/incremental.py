@@ -90,8 +90,19 @@ def body_refs(state: BuildState, node: apidocs_body) -> set[Ref]:
     the one of its API version; the targets are qualified with it, see ``links.qualify``)."""
     version = state.version
     return {(objtype, qualify(version, target), resource) for objtype, target, resource in _body_refs(state, node)} | (
-        picker_refs(state, node) if version else set()
+        picker_refs(state, node) | removed_refs(state, node) if version else set()
     )
+
+
+def removed_refs(state: BuildState, node: apidocs_body) -> set[Ref]:
+    """``api:changes`` between versions links an operation removed since to the older version."""
+    versions = state.versions
+    if node["kind"] != "changes" or not node.get("versions") or versions is None or versions.history is None:
+        return set()
+    between = versions.history.between(node["since"], node["until"])
+    older = versions.operations.get(node["since"], frozenset())
+    removed = {change.operation for change in between.changes} - set(state.operations) if between is not None else set()
+    return {("operation", qualify(node["since"], nickname), "") for nickname in removed if nickname in older}
 
 
 def picker_refs(state: BuildState, node: apidocs_body) -> set[Ref]:
@@ -113,9 +124,11 @@ def _body_refs(state: BuildState, node: apidocs_body) -> set[Ref]:
             return set()
         return {("model", ref, node["resource"]) for ref in model_names(p.type for p in model.properties)}
     if kind == "changes" and node.get("versions"):
-        history = state.versions.history if state.versions is not None else None
-        between = history.between(node["since"], node["until"]) if history is not None else None
-        changed = {change.operation for change in between.changes} if between is not None else set()
+        versions = state.versions
+        between = versions.history.between(node["since"], node["until"]) if versions and versions.history else None
+        if between is None or versions is None:
+            return set()
+        changed = {change.operation for change in between.changes}
         return {("operation", nickname, "") for nickname in changed if nickname in state.operations}
     if kind in ("changelog", "changes") and state.history is not None:
         release = state.history.release(name) if kind == "changelog" else state.history.between(node["since"], node["until"])
