@@ -3,8 +3,8 @@ made by a forked helper process while Sphinx's own writer (serial: doctree resol
 indexing, HTML translation, templating) runs in this one.
 
 Once reading is over (``env-updated``) the environment is final: every object is described,
-every link target known. A child forked then sees exactly what the writer will see; it loads
-each read document's doctree in the order Sphinx writes them (sorted), makes each placeholder's
+every link target known. A child forked then sees exactly what the writer will see; it takes
+each read document's doctree (still in memory) in the order Sphinx writes them (sorted), makes each placeholder's
 markup with the very code :func:`render.expand_placeholders` runs (so the bytes are the same),
 and streams ``(docname, {placeholder key: (markup, text)})`` through a pipe. The writer takes a
 document's bodies from the pipe when it resolves that document; a placeholder the child did not
@@ -141,8 +141,12 @@ def _widen(fd: int) -> None:
 def _render_all(
     app: Sphinx, env: BuildEnvironment, docnames: list[str], out: BinaryIO, placeholder: type[nodes.Element], make: Make
 ) -> None:
+    # The doctrees this process read are still in memory (Sphinx keeps them for its writer,
+    # and the child has a copy of that memory): only the placeholders' attributes are read,
+    # so the child does not unpickle each doctree again.
+    kept: dict[str, nodes.document] = getattr(env, "_write_doc_doctree_cache", None) or {}
     for docname in docnames:
-        doctree = env.get_doctree(docname)
+        doctree = kept.get(docname) or env.get_doctree(docname)
         bodies: Bodies = {}
         for node in doctree.findall(placeholder):
             key = key_of(node)
