@@ -15,10 +15,12 @@ from collections import OrderedDict, defaultdict
 from types import MappingProxyType
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sphinx_apidocs.filters import FilterTree, compile_filter, module_source
+from sphinx_apidocs.filters.codegen import _SHORT
 from sphinx_apidocs.filters.compile import HOT
 from sphinx_apidocs.filters.tree import TreeBuilder
 
@@ -221,3 +223,118 @@ def test_lists_of_lists_inline_and_keep_their_guards():
             expected = reference(tree, value)
             assert identical(f(value), expected) and identical(g(value), expected)
     assert "c" not in values[3]["grid"][0][0]
+
+
+# --- the list path: its first form (every element an exact dict) and its mixed form -------------
+
+ELEMENTS = [
+    "full", "full", "full", "dropped", "sub", "ordered", "default", "default dropped", "hidden", "proxy",
+    "none", "scalar", "tuple", "row", "random",
+]
+
+
+class Hidden(dict):  # type: ignore[type-arg]
+    """A dict subclass whose protocol hides 'b' (``in`` says no): its storage must never leak."""
+
+    def __contains__(self, key: object) -> bool:
+        return key != "b" and dict.__contains__(self, key)
+
+
+def dropped(tree: FilterTree, drop: list[str]) -> Any:
+    """``full(tree)`` without the keys ``drop`` at every level (missing keys, deep and shallow)."""
+    value = full(tree)
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key in drop:
+                item.pop(key, None)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return value
+
+
+def element(tree: FilterTree, kind: str, drop: list[str], other: Any) -> Any:
+    if kind == "full":
+        return full(tree)
+    if kind == "dropped":
+        return dropped(tree, drop)
+    if kind in ("sub", "ordered", "default", "proxy"):
+        return wrap(kind, full(tree))
+    if kind == "default dropped":  # missing keys: a subscript without ``in`` would grow it
+        return wrap("default", dropped(tree, drop))
+    if kind == "hidden":
+        return Hidden(full(tree))
+    if kind == "tuple":
+        return (full(tree), dropped(tree, drop))
+    if kind == "row":  # a list of lists: the rows go through the node
+        return [full(tree), None, full(tree)]
+    return {"none": None, "scalar": 3, "random": other}[kind]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    declarations,
+    st.lists(st.lists(st.sampled_from(ELEMENTS), max_size=5), min_size=1, max_size=4),
+    st.lists(st.sampled_from(KEYS), min_size=1, max_size=2),
+    data,
+)
+def test_list_paths_in_both_forms_agree_with_the_reference(decls, kinds, drop, other):
+    """Lists of exact dicts (the first form), and lists holding anything else: the switch to the
+    mixed form, its ``_RECOVER`` lists and the way back, misses and the slow mode, in any order.
+    """
+    tree = build(decls)
+    closures, generated = compile_filter(tree), module_filter(tree)
+    lists = [[element(tree, kind, drop, other) for kind in row] for row in kinds]
+    # short lists take the mixed form at once; longer ones try the first form, with the odd
+    # elements anywhere: first, last, in the middle
+    lists += [[full(tree) for _ in range(_SHORT)] + row for row in lists]
+    lists += [row[::-1] for row in lists[len(kinds):]]
+    lists.append([full(tree) for _ in range(_SHORT + 1)])  # a plain list between the mixed ones
+    grown = [(item, set(item)) for row in lists for item in row if isinstance(item, defaultdict)]
+    for _ in range(40):  # more lists than _RECOVER: the mixed form ends and the first one retries
+        for value in lists:
+            expected = reference(tree, value)
+            assert identical(closures(value), expected)
+            assert identical(generated(value), expected)
+    for item, keys in grown:
+        assert set(item) == keys  # a defaultdict element never grows
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="comprehensions are inlined (PEP 709)")
+def test_list_comprehensions_bind_their_values_as_locals():
+    """What the speed of lists rests on, checked on the code: the rows of a list of lists are a
+    comprehension with no free variable (no closure made per row), and the first form of a
+    list path binds ``type``, ``dict`` and the element's inlined children as its own locals.
+    """
+    tree = FilterTree.from_paths(["name", "grid.c0", "grid.c1", "meta.*"])
+    f = compile_filter(tree)
+    codes, stack = [], [f.__code__]
+    while stack:
+        code = stack.pop()
+        codes.append(code)
+        stack.extend(c for c in code.co_consts if isinstance(c, type(code)))
+    rows = [c for c in codes if c.co_name == "<listcomp>" and "y0" in c.co_varnames]
+    assert rows and all(c.co_freevars == () for c in rows)
+    first = [c for c in codes if c.co_name == "<listcomp>" and "T" in c.co_varnames]
+    assert len(first) == 1
+    assert {"e", "T", "D", "x", "u0", "u1"} <= set(first[0].co_varnames)
+    assert not {"T", "D", "u0", "u1"} & set(first[0].co_freevars + first[0].co_cellvars)
+    # the mixed form (short lists, lists holding anything): no closure per call either
+    mixed = [c for c in codes if c.co_name == "<listcomp>" and "u0" in c.co_varnames and "T" not in c.co_varnames]
+    assert len(mixed) == 1 and mixed[0].co_freevars == ()
+
+
+def test_mixed_form_tells_a_dict_holding_itself_from_another_element():
+    """The mixed form marks a non-dict element by binding it as its first child's value
+    (``u0 is not x``): a dict whose child is itself takes the node instead, same result.
+    """
+    tree = FilterTree.from_paths(["a", "s.a", "m.*"])
+    selfish: dict[str, Any] = {"a": 1, "z": 0, "m": {"k": 2}}
+    selfish["s"] = selfish  # the first inlined child: what the mixed form binds first
+    f, g = compile_filter(tree), module_filter(tree)
+    for value in ([selfish], [selfish, None, {"a": 2, "s": None, "m": {"k": 1}}], [selfish] * (_SHORT + 2)):
+        for _ in range(HOT + 2):
+            expected = reference(tree, value)
+            assert identical(f(value), expected) and identical(g(value), expected)

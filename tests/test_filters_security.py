@@ -117,10 +117,11 @@ def generated_module_facts(source: str) -> None:
     """
     tree = ast.parse(source)
     vocabulary = re.compile(
-        r"^(_K|_Mapping|_deep|_pick|FILTERS|_s\d+|_g\d+|_n\d+|k\d+|f\d+|t\d+|v\d+|w\d+|x\d+|y\d+|d|x|r|c|g|k|f|i|node|other|many|part|fns|"
+        r"^(_K|_Mapping|_deep|_pick|_mixed|_Mixed|FILTERS|_s\d+|_g\d+|_n\d+|k\d+|t\d+|u\d+|v\d+|w\d+|x\d+|y\d+|"
+        r"d|e|x|r|c|g|k|f|i|T|D|node|other|many|part|mixed|"
         r"state|fallback|keys|children|containers|mode|top|stack|out|slot|spec|type|dict|list|tuple|"
         r"isinstance|len|range|zip|"
-        r"KeyError|RecursionError)$"
+        r"Exception|KeyError|RecursionError)$"
     )
     imports = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
     assert [(n.module, [a.name for a in n.names]) for n in imports] == [

@@ -6,18 +6,35 @@ structure of a level) gets its own factory function. Field names never appear in
 the closures compile: a group factory's keys are placeholder constants (``'$0'``, ``'$1'``...,
 ``placeholder``) that ``compile.bind`` replaces, in each node's copy of the code objects, with
 the exact ``str`` names, so the keys are constants as in hand-written code, the text depends
-only on the shape, and every identifier comes from a template or a counter (``tN``, ``vN``,
-``wN`` for inlined values, ``xN``, ``yN`` for list elements; ``fN`` the functions it calls or
-falls back to, from a tuple ``fns``). ``module_source`` writes each level's code with its
-names as ``str_literal`` constants (and the table ``_K`` of them for the rest).
+only on the shape, and every identifier comes from a template or a counter (``tN``, ``uN``,
+``vN``, ``wN`` for inlined values, ``xN``, ``yN`` for list elements; ``fN`` the functions it
+calls or falls back to, globals of each node's copy of the code, ``function_name``).
+``module_source`` writes each level's code with its names as ``str_literal`` constants (and
+the table ``_K`` of them for the rest), and calls its children by their variables, ``_nK``.
+The functions being globals, a comprehension that binds no temporary is a plain function,
+not a closure: the rows of a list of lists cost no closure each.
 
 A node function writes its whole response in one expression, as an expert writes one endpoint
 by hand: its own dict literal with its children's literals inlined (``Plan.group``: a child is
 its literal for an exact ``dict``; a child of the node's own level is also a list comprehension
 of literals for an exact ``list``, with a nested one for the rows of a list of lists on the
 ``dict`` path; anything else goes to the child's general node; a ``*`` child is ``.copy()`` of
-an exact ``dict``), so a nested object costs a type check, not a call. An exact list of
-objects is one comprehension of literals. A ``try`` costs nothing on 3.11 when nothing is raised: a ``KeyError`` anywhere (a
+an exact ``dict``), so a nested object costs a type check, not a call.
+
+An exact list of objects is one comprehension of literals, written for the usual case where
+every element is an exact ``dict``: the element's check is a filter that raises ``_Mixed``
+otherwise (``T(x) is D or _mixed()``, with ``type`` and ``dict`` as the comprehension's own
+locals), and the element's inlined children are bound by ``for uN in [x[key]]`` clauses
+(a plain assignment in CPython; ``:=`` would bind a cell of the node). A list holding
+anything else (``None``, rows of a list of lists, subclasses...) takes the *mixed* form,
+where each element is its literal if an exact ``dict`` and goes through the node otherwise,
+and keeps it for the next ``_RECOVER`` lists before trying the first form again. A short
+list (``_SHORT``) takes the mixed form at once: the first form's set-up would cost it more
+than its cheaper checks save. Both forms are closures only when an inlined level deeper
+than the element's children binds a temporary: everything else they use is a global or
+their own local, so a list costs no closure or cell per call.
+
+A ``try`` costs nothing on 3.11 when nothing is raised: a ``KeyError`` anywhere (a
 missing key at any inlined level) sends the level to its *fallback*, generated per field count
 (``other`` for one value, ``many`` for a list): ``None`` stays ``None``, tuples map element-wise,
 non-mappings become ``None``, and objects with missing keys take unrolled ``in`` checks, their
@@ -47,15 +64,25 @@ from sphinx_apidocs.filters.plan import STAR, PlanNode, Shape, plan_of
 from sphinx_apidocs.filters.tree import FilterTree
 
 _MISSES = 16  # optimistic misses before a node switches to ``in`` checks
-_RECOVER = 64  # complete objects in a row before it switches back
+_RECOVER = 64  # complete objects in a row before it switches back (and lists, the mixed form)
+_SHORT = 8  # lists up to this long take the mixed form (its first form costs more per call)
 
 
-# What every factory's code uses, fixed text: one stdlib import; ``_pick``, which reads a
+# What every factory's code uses, fixed text: one stdlib import; ``_mixed``, which a list's
+# first form calls on an element that is not an exact dict; ``_pick``, which reads a
 # mapping that is not an exact dict through its protocol; ``_deep``, the depth-safe interpreter
 # every node falls back to. Exec'd once by ``compile`` and copied verbatim into the generated
 # module, so both run the same text.
 RUNTIME_SOURCE = """\
 from collections.abc import Mapping as _Mapping
+
+
+class _Mixed(Exception):
+    pass  # a list met an element that is not an exact dict: its node takes the mixed form
+
+
+def _mixed():
+    raise _Mixed
 
 
 def _pick(d, keys):
@@ -125,8 +152,8 @@ def {name}():
 """
 
 _GROUP_TEMPLATE = """\
-def {name}(fns, spec, fallback):
-{unpack}    state = [0]
+def {name}(spec, fallback):
+    state = [0, 0]
 
     def node(d):
         try:
@@ -140,7 +167,15 @@ def {name}(fns, spec, fallback):
             elif type(d) is list:
                 if state[0] < {misses}:
                     try:
-                        return [{{{element}}} if type(x) is dict else node(x) for x in d]
+                        mixed = state[1]
+                        if mixed:
+                            state[1] = mixed - 1
+                        elif len(d) > {short}:
+                            try:
+                                return [{{{element}}} for e in [d] for T in [type] for D in [dict] for x in e if T(x) is D or _mixed(){clauses}]
+                            except _Mixed:
+                                state[1] = {recover}
+                        return {mixed}
                     except KeyError:
                         pass
                 return many(d)
@@ -260,14 +295,28 @@ def _parse(pattern: str) -> tuple[list[_Entry], int, int]:
     return top, keys, fns
 
 
-def _literal(level: list[_Entry], value: str, temp: str, key: Callable[[int], str], lists: int = 0) -> str:
+def _literal(
+    level: list[_Entry],
+    value: str,
+    temp: str,
+    key: Callable[[int], str],
+    fn: Callable[[int], str],
+    lists: int = 0,
+    *,
+    bound: bool = False,
+    is_dict: str = "type({}) is dict",
+) -> str:
     """The entries of the dict literal for ``level`` read from the exact dict ``value``.
 
-    ``key(i)`` is the text of key number ``i`` (``kI`` in the module, a placeholder constant
-    in the closures' template, see ``placeholder``). A called child is ``fN(value[key])``; an
-    inlined child binds its value to a counter-named temporary (``tN`` in the node's body,
-    ``vN`` inside comprehensions) and is its own literal if that is an exact ``dict`` and its
-    function ``fN`` (the general node: ``None``, tuples, other mappings...) otherwise. With
+    ``key(i)`` is the text of key number ``i`` (a ``str_literal`` in the module, a placeholder
+    constant in the closures' template, see ``placeholder``), ``fn(i)`` the name of function
+    number ``i`` (a global of the node's code: ``fI`` in the closures, the child's ``_nK`` in
+    the module), so a comprehension that binds no temporary needs no closure. A called child
+    is ``fN(value[key])``; an inlined child binds its value to a counter-named temporary
+    (``tN`` in the node's body, ``vN`` inside comprehensions; with ``bound``, the direct
+    children of a list path's element are already bound, ``uN``, see ``_clauses``) and is its
+    own literal if that is an exact ``dict`` (``is_dict``, a format of the value's text) and
+    its function ``fN`` (the general node: ``None``, tuples, other mappings...) otherwise. With
     ``lists`` (the node's own level only) its children also take an exact ``list`` inline: a
     comprehension of their literal (``xN`` per element), and with ``lists == 2`` (the node's
     ``dict`` path) that comprehension's exact-``list`` elements (rows of a list of lists) too,
@@ -281,30 +330,62 @@ def _literal(level: list[_Entry], value: str, temp: str, key: Callable[[int], st
         if entry.kind == "L":
             parts.append(f"{k}: {value}[{k}]")
             continue
-        fn = f"f{entry.fn}"
+        f = fn(entry.fn)
         if entry.kind == "C":
-            parts.append(f"{k}: {fn}({value}[{k}])")
+            parts.append(f"{k}: {f}({value}[{k}])")
             continue
-        t = f"{temp}{entry.fn}"
+        if bound:
+            t = f"u{entry.fn}"
+            test = is_dict.format(t)
+        else:
+            t = f"{temp}{entry.fn}"
+            test = is_dict.format(f"{t} := {value}[{k}]")
         if entry.kind == "S":
-            parts.append(f"{k}: ({t}.copy() if type({t} := {value}[{k}]) is dict else {fn}({t}))")
+            parts.append(f"{k}: ({t}.copy() if {test} else {f}({t}))")
             continue
-        inner = _literal(entry.level, t, temp, key)
+        inner = _literal(entry.level, t, temp, key, fn, is_dict=is_dict)
         if not lists:
-            parts.append(f"{k}: ({{{inner}}} if type({t} := {value}[{k}]) is dict else {fn}({t}))")
+            parts.append(f"{k}: ({{{inner}}} if {test} else {f}({t}))")
             continue
+        # Nested comprehensions use the builtins (a name of the enclosing one would need a cell).
         x, y = f"x{entry.fn}", f"y{entry.fn}"
-        each = _literal(entry.level, x, "v", key)
+        each = _literal(entry.level, x, "v", key, fn)
         rows = ""
         if lists > 1:
-            row = _literal(entry.level, y, "w", key)
-            rows = f"[{{{row}}} if type({y}) is dict else {fn}({y}) for {y} in {x}] if type({x}) is list else "
+            row = _literal(entry.level, y, "w", key, fn)
+            rows = f"[{{{row}}} if type({y}) is dict else {f}({y}) for {y} in {x}] if type({x}) is list else "
         parts.append(
-            f"{k}: ({{{inner}}} if type({t} := {value}[{k}]) is dict else "
-            f"[{{{each}}} if type({x}) is dict else {rows}{fn}({x}) for {x} in {t}] "
-            f"if type({t}) is list else {fn}({t}))"
+            f"{k}: ({{{inner}}} if {test} else "
+            f"[{{{each}}} if type({x}) is dict else {rows}{f}({x}) for {x} in {t}] "
+            f"if type({t}) is list else {f}({t}))"
         )
     return ", ".join(parts)
+
+
+def _clauses(level: list[_Entry], value: str, key: Callable[[int], str]) -> str:
+    """The ``for uN in [value[key]]`` clauses binding the inlined children of a list path's
+    element (``_literal``'s ``bound``): a comprehension's own local, where ``:=`` would bind a
+    cell of the node (and CPython runs ``for v in [e]`` as a plain assignment).
+    """
+    return "".join(f" for u{e.fn} in [{value}[{key(e.key)}]]" for e in level if e.kind in "S{")
+
+
+def _mixed_form(level: list[_Entry], key: Callable[[int], str], fn: Callable[[int], str], this: str) -> str:
+    """The list path's comprehension for any list (``d``): each element is its literal if an
+    exact ``dict`` and goes through the node, ``this``, otherwise. Closure-free where it can
+    be (short lists pay no closure or cell per call): the node is a global, and the element's
+    inlined children are bound by ``for uN in [...]`` clauses, the first of which is the
+    element itself when that is not an exact ``dict`` (so ``u0 is not x`` tells; for a dict
+    holding itself under that key, the node gives the same result).
+    """
+    literal = _literal(level, "x", "v", key, fn, bound=True)
+    bound = [e for e in level if e.kind in "S{"]
+    if not bound:
+        return f"[{{{literal}}} if type(x) is dict else {this}(x) for x in d]"
+    first = f"u{bound[0].fn}"
+    clauses = f" for {first} in [x[{key(bound[0].key)}] if type(x) is dict else x]"
+    clauses += "".join(f" for u{e.fn} in [x[{key(e.key)}] if {first} is not x else x]" for e in bound[1:])
+    return f"[{{{literal}}} if {first} is not x else {this}(x) for x in d{clauses}]"
 
 
 def placeholder(index: int) -> str:
@@ -317,12 +398,33 @@ def placeholder(index: int) -> str:
     return f"'${index}'"
 
 
-def factory_source(shape: Shape, name: str, *, keys: Sequence[str] | None = None) -> str:
+SELF = "fs"  # the global name of a node in its own code, in the closure factories' templates
+
+
+def function_name(index: int) -> str:
+    """The global name of function ``index`` in a closure factory's template: ``f3``.
+
+    ``compile.build`` runs each node's copy of the code with its own globals, where ``fI`` is
+    the function of the node's ``I``-th non-leaf entry (``Plan.group``'s ``calls``).
+    """
+    return f"f{index}"
+
+
+def factory_source(
+    shape: Shape,
+    name: str,
+    *,
+    keys: Sequence[str] | None = None,
+    fns: Sequence[str] | None = None,
+    this: str | None = None,
+) -> str:
     """Source of the factory ``name`` for ``shape`` (see the module docstring).
 
     For a group, ``keys`` is the text of each key (``str_literal`` of its name, for the
     generated module); without it the keys are ``placeholder`` constants, which ``compile``
-    replaces in each node's copy of the code.
+    replaces in each node's copy of the code. ``fns`` names the functions the group calls
+    (the module's ``_nK``) and ``this`` the node itself (its ``_nK``); without them they are
+    ``function_name``'s and ``SELF``, globals that ``compile`` gives each node.
     """
     if shape.kind == "star":
         return _STAR_TEMPLATE.format(name=name)
@@ -352,16 +454,22 @@ def factory_source(shape: Shape, name: str, *, keys: Sequence[str] | None = None
         )
     if shape.kind != "group":
         raise ValueError(f"bad shape {shape!r}")
-    level, keys_count, fns = _parse(shape.pattern)
+    level, keys_count, fns_count = _parse(shape.pattern)
     if keys is not None and len(keys) != keys_count:
         raise ValueError(f"{shape!r} has {keys_count} keys, not {len(keys)}")
+    if fns is not None and len(fns) != fns_count:
+        raise ValueError(f"{shape!r} calls {fns_count} functions, not {len(fns)}")
     key: Callable[[int], str] = placeholder if keys is None else keys.__getitem__
+    fn: Callable[[int], str] = function_name if fns is None else fns.__getitem__
     return _GROUP_TEMPLATE.format(
         name=name,
-        unpack=_unpack([f"f{i}" for i in range(fns)], "fns"),
         misses=_MISSES,
-        literal=_literal(level, "d", "t", key, 2),
-        element=_literal(level, "x", "v", key, 1),
+        recover=_RECOVER,
+        literal=_literal(level, "d", "t", key, fn, 2),
+        element=_literal(level, "x", "v", key, fn, 1, bound=True, is_dict="T({}) is D"),
+        clauses=_clauses(level, "x", key),
+        short=_SHORT,
+        mixed=_mixed_form(level, key, fn, SELF if this is None else this),
     )
 
 
@@ -444,14 +552,16 @@ def module_source(
         for name in group.keys:
             key(name)  # every name is in the table too
         literals = [str_literal(name) for name in group.keys]
-        groups.append(factory_source(group.shape, f"_g{index}", keys=literals))
-        calls = "".join(f"{made[child]}, " for child in group.calls)
+        # the functions it calls are the children's variables (globals, assigned before any call)
+        groups.append(
+            factory_source(group.shape, f"_g{index}", keys=literals, fns=[made[c] for c in group.calls], this=variable)
+        )
         spec = "".join(
             f"({key(name)}, {child}), " for name, child in zip(node.names, node.children_of(made, "None"))
         )
         fallback = node.fallback
         assert fallback is not None
-        statements.append(f"{variable} = _g{index}(({calls}), ({spec}), {factories[fallback]})")
+        statements.append(f"{variable} = _g{index}(({spec}), {factories[fallback]})")
         return variable
 
     # A nickname may be a str subclass: ``str.__str__`` gives its exact-str value.

@@ -5,7 +5,8 @@ object, nested literals for nested objects, list comprehensions for lists of the
 so that anything but an exact ``dict``/``list`` with every key present falls back to the
 general node of that level (``codegen``). The code comes from a factory generated once per
 group shape, so compiling mostly calls cached factories: a node's copy of its factory's code
-has the exact ``str`` names as its constants (``bind``), as hand-written code has them.
+has the exact ``str`` names as its constants (``bind``), as hand-written code has them, and
+its own globals, where the functions it calls are (``codegen.function_name``).
 
 Code is generated where it pays: the root's code at once, every other node's on its
 ``HOT``-th call (until then it is an interpreted ``generic_node``; a node inlined into its
@@ -30,7 +31,7 @@ from collections.abc import Mapping
 from types import CodeType, FunctionType
 from typing import Any, Callable, NamedTuple, Sequence
 
-from sphinx_apidocs.filters.codegen import RUNTIME_SOURCE, factory_source
+from sphinx_apidocs.filters.codegen import RUNTIME_SOURCE, SELF, factory_source, function_name
 from sphinx_apidocs.filters.plan import STAR, Plan, Shape, plan_of
 from sphinx_apidocs.filters.tree import FilterTree
 
@@ -62,7 +63,7 @@ data is nested deeper than the recursion limit allows; it is public for such han
 
 def _generate(shape: Shape) -> Callable[..., Any]:
     """Generate, compile and cache the factory for ``shape`` (on its first use)."""
-    namespace = dict(_runtime)  # _Mapping, _pick, _deep
+    namespace = dict(_runtime)  # _Mapping, _pick, _deep, _mixed
     _run(factory_source(shape, "factory"), "node" if shape.kind == "group" else shape.kind, namespace)
     factory = _factories[shape] = namespace["factory"]  # two threads may both get here: harmless
     return factory
@@ -142,10 +143,14 @@ def build(plan: Plan, index: int, made: Sequence[Filter]) -> Filter:
     fallback = node.fallback
     assert fallback is not None
     spec = tuple(zip(node.names, node.children_of(made, None)))
-    calls = tuple([made[child] for child in group.calls])
     factory = _factory(group.shape)
-    bound = FunctionType(bind(factory.__code__, group.keys), factory.__globals__, "factory")
-    return bound(calls, spec, _factory(fallback))
+    # the node's own globals: the runtime, as ``fI`` the functions its code calls, and itself
+    namespace = factory.__globals__.copy()
+    for i, child in enumerate(group.calls):
+        namespace[function_name(i)] = made[child]
+    bound = FunctionType(bind(factory.__code__, group.keys), namespace, "factory")
+    node = namespace[SELF] = bound(spec, _factory(fallback))  # before its first call
+    return node
 
 
 def _lazy(plan: Plan, index: int, made: Sequence[Filter]) -> Filter:

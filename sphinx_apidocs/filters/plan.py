@@ -31,7 +31,7 @@ from sphinx_apidocs.filters.tree import FilterTree, bottom_up
 T = TypeVar("T")
 Leaf = TypeVar("Leaf")
 
-MAX_INLINE = 96  # entries a node's code may emit for its inlined children (all its copies)
+MAX_INLINE = 115  # entries a node's code may emit for its inlined children (all its copies)
 MAX_INLINE_DEPTH = 6  # levels of children inlined below a node (nested brackets stay few)
 MAX_UNROLLED = 32  # fields of a level whose ``in`` checks are unrolled; wider ones loop
 
@@ -135,10 +135,12 @@ class Plan:
 
         The pattern is ``{`` entries ``}``, an entry per field: ``L`` a leaf, ``C`` a child
         called, ``S`` a ``*`` child copied inline, or a nested ``{...}`` for a child inlined.
-        The node's own literal is written twice (its ``dict`` path and each element of its
-        ``list`` path); a child of its own level five times (for a ``dict`` value, the
-        elements of a ``list`` and, on the ``dict`` path, the rows of a list of lists), and
-        deeper levels in each copy of their parent (a list there is called). An inlined
+        The node's own literal is written three times (its ``dict`` path and each element of
+        its ``list`` path, in both forms: see ``codegen``); a child of its own level six times
+        (on the ``dict`` path for a ``dict`` value, the elements of a ``list`` and the rows of a
+        list of lists; in the list path's first form for a ``dict`` value and the elements of
+        a ``list``; in its mixed form for a ``dict`` value), and deeper levels in each copy of
+        their parent (a list there is called). An inlined
         level's entries count that many times against ``MAX_INLINE``; children are inlined
         first come, first served.
         """
@@ -169,7 +171,7 @@ class Plan:
                 if sub.star:
                     parts.append("S")
                     continue
-                sub_weight = 5 if depth == 0 else weight
+                sub_weight = 6 if depth == 0 else weight
                 cost = sub_weight * len(sub.names)
                 if depth < MAX_INLINE_DEPTH and cost <= budget:
                     budget -= cost
