@@ -148,10 +148,16 @@ def _check_snapshot(name: str, value: Any) -> list[str]:
     return []
 
 
+def folder_name(value: str) -> str:
+    """A folder of the source directory as one spelling: ``api/v1`` for ``api\\v1\\`` or
+    ``/api/v1/`` (generated page names are ``<folder>/<page>``; folders are compared so)."""
+    return value.replace("\\", "/").strip("/")
+
+
 def _check_resource_pages(name: str, value: Any) -> list[str]:
     if not isinstance(value, str):
         return [_expected(name, value, "a folder name string ('' to disable)")]
-    parts = value.replace("\\", "/").strip("/").split("/")
+    parts = folder_name(value).split("/")
     if value and (os.path.isabs(value) or any(p in ("", ".", "..") for p in parts)):
         return [
             f"{name}: {value!r} must be a plain folder inside the source "
@@ -303,7 +309,7 @@ def _check_versions(name: str, value: Any) -> list[str]:
         pages = entry.get("pages", "")
         problems.extend(_check_resource_pages(f"{where}['pages']", pages))
         if isinstance(pages, str) and pages:
-            folder = pages.replace("\\", "/").strip("/")
+            folder = folder_name(pages)
             if folder in folders:
                 problems.append(f"{where}['pages']: {pages!r} is also the folder of version {folders[folder]!r}")
             folders[folder] = version
@@ -315,11 +321,11 @@ def _folders_shared(config: Config | Any) -> list[str]:
     generators would write the same pages."""
     pages = getattr(config, "apidocs_resource_pages", "") or ""
     versions = getattr(config, "apidocs_versions", {}) or {}
-    folder = pages.replace("\\", "/").strip("/")
+    folder = folder_name(pages)
     return [
         f"apidocs_versions[{name!r}]['pages']: {entry['pages']!r} is also apidocs_resource_pages"
         for name, entry in versions.items()
-        if folder and isinstance(entry, dict) and str(entry.get("pages", "")).replace("\\", "/").strip("/") == folder
+        if folder and isinstance(entry, dict) and folder_name(str(entry.get("pages", ""))) == folder
     ]
 
 
@@ -329,7 +335,10 @@ def _as_versions(value: dict[str, dict[str, Any]]) -> tuple[VersionSource, ...]:
     from sphinx_apidocs.versions import sorted_versions
 
     return tuple(
-        VersionSource(version, value[version]["spec"], _as_paths(value[version].get("filters", "")), value[version].get("pages", ""))
+        VersionSource(
+            version, value[version]["spec"], _as_paths(value[version].get("filters", "")),
+            folder_name(value[version].get("pages", "")),
+        )
         for version in sorted_versions(list(value))
     )
 
@@ -384,7 +393,7 @@ class ApidocsConfig:
     resource_pages: str = setting(
         "", "", (str,),
         "folder (relative to the source dir) where one page per resource is generated",
-        _check_resource_pages,
+        _check_resource_pages, folder_name,
     )
     field_selection: bool = setting(
         False, "env", (bool,),

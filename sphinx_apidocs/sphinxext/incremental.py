@@ -87,59 +87,56 @@ def operation_refs(op: Operation, callbacks: Iterable[Operation] = ()) -> set[Re
 
 def body_refs(state: BuildState, node: apidocs_body) -> set[Ref]:
     """The references the generated body of ``node`` will make when it is written (``state``:
-    the one of its API version; the targets are qualified with it, see ``links.qualify``)."""
-    version = state.version
-    return {(objtype, qualify(version, target), resource) for objtype, target, resource in _body_refs(state, node)} | (
-        picker_refs(state, node) | removed_refs(state, node) if version else set()
-    )
+    the one of its API version; targets are qualified with their version, ``links.qualify``)."""
+    return {
+        (objtype, qualify(state.version if version is None else version, target), resource)
+        for objtype, target, resource, version in _body_refs(state, node)
+    }
 
 
-def removed_refs(state: BuildState, node: apidocs_body) -> set[Ref]:
-    """``api:changes`` between versions links an operation removed since to the older version."""
-    versions = state.versions
-    if node["kind"] != "changes" or not node.get("versions") or versions is None or versions.history is None:
-        return set()
-    between = versions.history.between(node["since"], node["until"])
-    older = versions.operations.get(node["since"], frozenset())
-    removed = {change.operation for change in between.changes} - set(state.operations) if between is not None else set()
-    return {("operation", qualify(node["since"], nickname), "") for nickname in removed if nickname in older}
-
-
-def picker_refs(state: BuildState, node: apidocs_body) -> set[Ref]:
-    """An operation's version picker links to the same operation in the other versions."""
-    if node["kind"] != "operation" or state.versions is None:
-        return set()
-    return {("operation", qualify(other, node["name"]), "") for other in state.versions.having(node["name"]) if other != state.version}
-
-
-def _body_refs(state: BuildState, node: apidocs_body) -> set[Ref]:
+def _body_refs(state: BuildState, node: apidocs_body) -> set[tuple[str, str, str, str | None]]:
+    """``(objtype, target, resource, version)``: ``version`` ``None`` is the body's own, as in
+    ``content.Link``."""
     kind, name = node["kind"], node["name"]
+    versions = state.versions if state.version else None  # pickers and changes between versions
     if kind == "operation":
         op = state.operations.get(name)
-        return operation_refs(op, state.callbacks_of(op)) if op is not None else set()
+        if op is None:
+            return set()
+        others = versions.having(name) if versions is not None else ()
+        return own(operation_refs(op, state.callbacks_of(op))) | {
+            ("operation", name, "", other) for other in others if other != state.version  # the picker
+        }
     if kind == "model":
         resource = state.resources.get(node["resource"])
         model = resource.find_model(name) if resource is not None else None
         if model is None:
             return set()
-        return {("model", ref, node["resource"]) for ref in model_names(p.type for p in model.properties)}
+        return own({("model", ref, node["resource"]) for ref in model_names(p.type for p in model.properties)})
     if kind == "changes" and node.get("versions"):
-        versions = state.versions
-        between = versions.history.between(node["since"], node["until"]) if versions and versions.history else None
-        if between is None or versions is None:
+        since = node["since"]
+        between = versions.between(since, node["until"]) if versions is not None else None
+        if versions is None or between is None:
             return set()
+        older = versions.operations.get(since, frozenset())
         changed = {change.operation for change in between.changes}
-        return {("operation", nickname, "") for nickname in changed if nickname in state.operations}
+        # As ``changelog_content.release_body`` links: to this version, else (removed since) the older one.
+        return {("operation", nick, "", None if nick in state.operations else since) for nick in changed if nick in state.operations or nick in older}
     if kind in ("changelog", "changes") and state.history is not None:
         release = state.history.release(name) if kind == "changelog" else state.history.between(node["since"], node["until"])
         changed = {change.operation for change in release.changes} if release is not None else set()
-        return {("operation", nickname, "") for nickname in changed if nickname in state.operations}
+        return own({("operation", nickname, "") for nickname in changed if nickname in state.operations})
     if kind == "overview" and state.spec is not None:
         refs = {("resource", r.resource_path, "") for r in state.spec.resources}
         if node.get("operations"):
             refs |= {("operation", nickname, "") for nickname in state.operations}
-        return refs
+        return own(refs)
     return set()
+
+
+def own(refs: set[Ref]) -> set[tuple[str, str, str, str | None]]:
+    """``refs`` in the body's own version."""
+    return {(objtype, target, resource, None) for objtype, target, resource in refs}
 
 
 def note_references(app: Sphinx, doctree: nodes.document) -> None:

@@ -84,11 +84,10 @@ def body_content(state: BuildState, node: nodes.Element, field_selection: bool) 
         release = state.history.release(name) if state.history is not None else None
         return changelog_content.release_body(release, state.operations) if release is not None else ()
     if kind == "changes" and node.get("versions"):  # between two API versions: links go to ``until``'s
-        versions = state.versions
-        release = versions.history.between(node["since"], node["until"]) if versions and versions.history else None
-        if release is None or versions is None:
+        versions, since = state.versions, node["since"]
+        release = versions.between(since, node["until"]) if versions is not None else None
+        if versions is None or release is None:
             return ()
-        since = node["since"]
         return changelog_content.release_body(release, state.operations, (since, versions.operations.get(since, frozenset())))
     if kind == "changes":
         release = state.history.between(node["since"], node["until"]) if state.history is not None else None

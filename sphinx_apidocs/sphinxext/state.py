@@ -143,6 +143,13 @@ class BuildState:
         entry = self.filters.get(op.nickname)
         return entry.tree if entry is not None else None
 
+    def whitelists(self) -> dict[str, FilterTree] | None:
+        """The parsed whitelists by nickname, as the diff reads them (``None``: no filters are
+        configured, so every response field is exposed)."""
+        if not self.filters_configured:
+            return None
+        return {nick: entry.tree for nick, entry in self.filters.items() if entry.tree is not None}
+
     def placement(self) -> ModelPlacement | None:
         """Where each model is documented (``apidocs_shared_models``); ``None`` without a spec."""
         if self._placement is None and self.spec is not None and self.index is not None:
@@ -293,11 +300,7 @@ def load_state(app: Sphinx) -> None:
                 state.versions = versions
             report_ambiguous_names(states)
         name = current_name(config.changelog_current, app.config.release, app.config.version)
-        trees = {nick: entry.tree for nick, entry in default.filters.items() if entry.tree is not None}
-        configured = config.filters if states.default == "" else config.versions[-1].filters
-        default.history = load_history(
-            config.changelog, str(app.confdir), (name, default.spec, trees if configured else None), audience
-        )
+        default.history = load_history(config.changelog, str(app.confdir), (name, default.spec, default.whitelists()), audience)
         for state in states.states.values():
             state.placement()  # before parallel readers fork: computed once
     _STATES[app.env] = states
@@ -329,8 +332,7 @@ def version_set(states: BuildStates) -> VersionSet:
         state = states.states[name]
         operations[name] = frozenset(state.operations)
         if state.spec is not None:
-            trees = {nick: entry.tree for nick, entry in state.filters.items() if entry.tree is not None}
-            contracts[name] = contract_of(state.spec, trees if state.filters_configured else None)
+            contracts[name] = contract_of(state.spec, state.whitelists())
     return VersionSet.of(operations, contracts)
 
 

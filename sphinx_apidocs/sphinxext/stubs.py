@@ -201,11 +201,7 @@ def generate_resource_pages(app: Sphinx) -> None:
                 "apidocs_resource_pages is set but apidocs_spec is not: nothing is generated there "
                 "(each version of apidocs_versions generates its pages in its 'pages' folder)",
             )
-    remove_orphans(app, {_folder(name) for name, _state, _version in folders})
-
-
-def _folder(name: str) -> str:
-    return name.replace("\\", "/").strip("/")
+    remove_orphans(app, {name for name, _state, _version in folders})  # folder names: config.folder_name
 
 
 def remove_orphans(app: Sphinx, folders: set[str]) -> None:

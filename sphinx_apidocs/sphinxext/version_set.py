@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sphinx_apidocs.diff import Contract
-from sphinx_apidocs.sphinxext.changelog import History, history_of
+from sphinx_apidocs.sphinxext.changelog import History, Release, history_of
 from sphinx_apidocs.sphinxext.content import Code, Inline, Link, Paragraph, Strong, Text
 
 
@@ -35,6 +35,10 @@ class VersionSet:
         order = tuple(operations)
         history = history_of([(name, "", contracts[name]) for name in order if name in contracts])
         return cls(order, dict(operations), history)
+
+    def between(self, since: str, until: str) -> Release | None:
+        """Every change from version ``since`` to ``until`` in one step (``None``: unknown)."""
+        return self.history.between(since, until) if self.history is not None else None
 
     def having(self, nickname: str) -> tuple[str, ...]:
         """The versions that have the operation ``nickname``, oldest first."""
