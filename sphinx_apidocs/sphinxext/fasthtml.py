@@ -28,7 +28,9 @@ from html import unescape
 from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
+from pygments import format as pygments_format
 from pygments import highlight as pygments_highlight
+from pygments.token import String
 
 from sphinx_apidocs.sphinxext import content
 
@@ -280,18 +282,41 @@ class HtmlWriter:
 _CACHE_BLOCK = 16_384
 _CACHE_CHARS = 16_000_000
 
+#: Per language, the string literals to mask and the token type that must hold each mark
+#: alone. The pattern only proposes: a shape whose lexing does not show every mark as a
+#: whole token of that type (a quote that closed a string, a comment...) is not used.
+#: Python: single-quoted literals holding no backslash, quote, ``%``, brace or line break,
+#: so that no escape, interpolation or end of string can begin inside them.
+_INERT_LITERALS = {
+    "python": (re.compile(r"(?<![\w'\"\\])'([^'\"\\\n\r%{}]+)'"), String.Single),
+}
+#: Marks a masked literal (a private-use character: string content to the lexer, and text
+#: holding it is never masked).
+_MARK = "\ue000"
+
 
 class _Highlighter:
     """One HTML highlighter's Pygments formatter, made once (Sphinx makes a new one — and
     its whole stylesheet — for every literal block), and the markup of the blocks without
     options it has highlighted: the same response example recurs on every operation with the
     same model and whitelist, and Pygments' output depends only on the text, the lexer and
-    the formatter. Bounded by ``_CACHE_BLOCK`` and ``_CACHE_CHARS``."""
+    the formatter. Bounded by ``_CACHE_BLOCK`` and ``_CACHE_CHARS``.
+
+    Request samples differ from operation to operation only inside their string literals
+    (URL, header values, body fields), and lexing them is most of their cost. Where a
+    language has :data:`_INERT_LITERALS`, the block is lexed with each such literal's content
+    replaced by a numbered mark — the same *shape* of code recurs, and its tokens are kept
+    — and the marks are then put back into the tokens before Pygments' formatter writes
+    them. A mark sits where the content did, inside the same string token, so the tokens
+    are Pygments' own for the real text: the shape's tokens show each mark as a whole string
+    token, and the content it stands for holds no character that string state treats apart
+    (``tests/test_highlight_masks.py`` checks the result for any text)."""
 
     def __init__(self, bridge: Any) -> None:
         self.bridge = bridge
         self.formatter = bridge.get_formatter(linenos=False)
         self.markup: dict[tuple[str, str], str] = {}
+        self.tokens: dict[tuple[str, str], list[tuple[Any, str]] | None] = {}
         self.chars = 0
 
     def highlight(self, text: str, language: str, options: dict[str, Any]) -> str:
@@ -299,15 +324,58 @@ class _Highlighter:
         cacheable = not options and len(text) <= _CACHE_BLOCK
         if cacheable and key in self.markup:
             return self.markup[key]
-        lexer = self.bridge.get_lexer(text, language, options, True, None)  # force: never raises on bad tokens
-        markup = str(pygments_highlight(text, lexer, self.formatter))
+        inert = _INERT_LITERALS.get(language) if cacheable and _MARK not in text else None
+        shape, contents = _mask(inert[0], text) if inert is not None else (text, [])
+        markup = self._from_shape(shape, language, contents, inert[1]) if contents and inert is not None else None
+        if markup is None:
+            lexer = self.bridge.get_lexer(text, language, options, True, None)  # force: never raises on bad tokens
+            markup = str(pygments_highlight(text, lexer, self.formatter))
         if cacheable:
-            if self.chars + len(markup) > _CACHE_CHARS:
-                self.markup.clear()
-                self.chars = 0
-            self.markup[key] = markup
-            self.chars += len(markup)
+            self._keep(self.markup, key, markup, len(markup))
         return markup
+
+    def _from_shape(self, shape: str, language: str, contents: list[str], kind: Any) -> str | None:
+        """The markup of the text ``shape`` was masked from, or ``None`` where the shape's
+        marks are not each a whole token of ``kind``."""
+        key = (shape, language)
+        if key in self.tokens:
+            tokens = self.tokens[key]
+        else:
+            lexer = self.bridge.get_lexer(shape, language, {}, True, None)
+            tokens = list(lexer.get_tokens(shape))
+            marked = [(token_kind, value) for token_kind, value in tokens if _MARK in value]
+            whole = [f"{_MARK}{index}{_MARK}" for index in range(len(contents))]
+            if [value for _, value in marked] != whole or any(token_kind is not kind for token_kind, _ in marked):
+                tokens = None
+            self._keep(self.tokens, key, tokens, len(shape))
+        if tokens is None:
+            return None
+        restore = functools.partial(_MARKED.sub, lambda match: contents[int(match.group(1))])
+        return str(pygments_format([(token_kind, restore(value) if _MARK in value else value) for token_kind, value in tokens], self.formatter))
+
+    def _keep(self, cache: dict[Any, Any], key: Any, value: Any, size: int) -> None:
+        if self.chars + size > _CACHE_CHARS:
+            self.markup.clear()
+            self.tokens.clear()
+            self.chars = 0
+        cache[key] = value
+        self.chars += size
+
+
+_MARKED = re.compile(_MARK + "([0-9]+)" + _MARK)
+
+
+def _mask(inert: re.Pattern[str], text: str) -> tuple[str, list[str]]:
+    """``text`` with the content of each inert literal replaced by a numbered mark, and the
+    contents in their order."""
+    contents: list[str] = []
+
+    def mark(match: re.Match[str]) -> str:
+        contents.append(match.group(1))
+        whole, start = match.group(0), match.start()
+        return f"{whole[: match.start(1) - start]}{_MARK}{len(contents) - 1}{_MARK}{whole[match.end(1) - start :]}"
+
+    return inert.sub(mark, text), contents
 
 
 #: The current builder's highlighter (one builder at a time: no old one is kept alive).
