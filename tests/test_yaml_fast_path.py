@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sphinx_apidocs.errors import ApidocsError
@@ -19,6 +19,7 @@ SCALARS = [
     "plain", "'quoted'", '"dq"', "200", "0x1F", "0o17", "1_000", "1:30", "3.5", "1e3", ".inf", "-.nan",
     "true", "yes", "Off", "null", "~", "2026-02-30", "2026-09-01", "2026-09-01 10:00:00", "!!binary aGVsbG8=",
     "!!str 12", "!!int '7'", "!custom x", "''", "-", "'1'", "1", "1.0", "True", "!!float 2",
+    "! 12", "! x", "!!bool yes", "!!null ''", "=", "<<",
 ]
 KEYS = ["a", "b", "200", "'200'", "1", "true", "1.0", "null", "~", "2026-09-01", "'x.y'", "yes", "0x1"]
 
@@ -67,6 +68,7 @@ def general(text: str) -> Any:
     return fetch._json_like(yaml.load(text, Loader=fetch._SpecYamlLoader), "doc.yaml")  # noqa: S506
 
 
+@settings(max_examples=500, deadline=None)
 @given(documents())
 def test_the_fast_path_agrees_with_the_general_path(text: str) -> None:
     fast = outcome(lambda: fetch._yaml_values(text, "doc.yaml"))
@@ -112,3 +114,56 @@ def test_known_corners(text: str) -> None:
 
 def test_merge_keys_take_the_general_path() -> None:
     assert fetch._yaml_values("base: &b {x: 1}\nchild: {<<: *b}\n", "doc.yaml") is fetch._SLOW
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x 1\nb: &x 2\nc: *x\n",  # an anchor defined twice
+        "a: *nowhere\n",  # an alias to no anchor
+        "a: 1\n---\nb: 2\n",  # two documents
+        "? [a, b]\n: c\n",  # a key that is a collection
+        "*x : 1\n",  # an alias as a key (and an undefined one)
+        "a: !!set {x, y}\n",
+        "a: !custom x\n",
+        "a: =\n",  # the value key: no constructor
+    ],
+)
+def test_what_the_fast_path_leaves_to_the_general_one(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert fetch._yaml_values(text, "doc.yaml") is fetch._SLOW
+    read = outcome(lambda: fetch.parse_yaml(text.encode(), "doc.yaml"))
+    monkeypatch.setattr(fetch, "_yaml_values", lambda text, where: fetch._SLOW)
+    assert read == outcome(lambda: fetch.parse_yaml(text.encode(), "doc.yaml"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: ! 12\nb: !!str 7\nc: !!map {d: 1}\ne: !!seq [1]\nf: !!binary aGVsbG8=\ng: !!float 2\n", "", "---\n", "# nothing\n", "plain\n", "[1, 2]\n"],
+)
+def test_tags_and_roots_on_the_fast_path(text: str) -> None:
+    fast = fetch._yaml_values(text, "doc.yaml")
+    assert fast is not fetch._SLOW and fast == general(text)
+
+
+def test_a_recursive_alias_and_an_alias_bomb_are_refused() -> None:
+    with pytest.raises(ApidocsError, match="recursive document"):
+        fetch._yaml_values("a: &x [1, *x]\n", "doc.yaml")
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(5)
+    )
+    with pytest.raises(ApidocsError, match="YAML aliases expand"):
+        fetch.parse_yaml(bomb.encode(), "doc.yaml")
+
+
+def test_too_deep_names_the_place_on_both_paths() -> None:
+    deep = "root:\n  items:\n    - " + "[" * (fetch.MAX_DEPTH + 5) + "]" * (fetch.MAX_DEPTH + 5) + "\n"
+    with pytest.raises(ApidocsError) as fast:
+        fetch._yaml_values(deep, "doc.yaml")
+    with pytest.raises(ApidocsError) as slow:
+        general(deep)
+    assert str(fast.value) == str(slow.value)
+    assert str(fast.value).startswith("doc.yaml#/root/items/0/0/0/")
+    # a shallow anchor nested deep by its aliases: refused after the walk
+    chain = "a0: &a0 [x]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, fetch.MAX_DEPTH + 2))
+    with pytest.raises(ApidocsError, match="nested more than"):
+        fetch.parse_yaml(chain.encode(), "doc.yaml")

@@ -61,7 +61,7 @@ _CParser: Any = getattr(getattr(yaml, "cyaml", None), "CParser", None) if getatt
 #: tags (``!``), directives (``%``), explicit keys (``?``), block scalars (``|``, ``>``: libyaml
 #: takes ``|#``), anchors and aliases (``&``, ``*``), reserved ``@`` and backquote. Such text
 #: takes the pure Python path. (Collections' end marks may differ; nothing here reads them.)
-_FAST_TEXT = re.compile("[\n\x20\x22\x23\x24\x27-\x29\x2b-\x3d\x41-\x5f\x61-\x7b\x7d\x7e\u00a0-\ud7ff\ue000-\ufefe\uff00-\ufffd]*")
+_FAST_TEXT = re.compile("[\n\x20\x22\x23\x24\x27-\x29\x2b-\x3d\x41-\x5f\x61-\x7b\x7d\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]*")
 
 
 if _CParser is not None:

@@ -474,7 +474,6 @@ def parse_yaml(raw: bytes, where: str) -> Any:
     try:
         fast = _yaml_values(text, where)
         if fast is not _SLOW:
-            check_depth(fast, where)
             return fast
         data = yaml.load(text, Loader=_SpecYamlLoader)  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
@@ -500,90 +499,145 @@ _MERGE = "tag:yaml.org,2002:merge"
 
 
 def _yaml_values(text: str, where: str) -> Any:
-    """The document's JSON values straight from libyaml's node graph, in one walk: what
+    """The document's JSON values straight from libyaml's event stream, in one pass: what
     ``_json_like(yaml.load(text))`` gives (same values, key order, shared aliases, refusals),
-    without PyYAML's Python constructor building intermediate objects first. Strings, maps
-    and sequences are read here; other scalars go through the loader's own constructors; merge
-    keys (``<<``), explicit collection tags, non-scalar keys and any constructor error return
-    ``_SLOW`` so that the general path gives its exact result or message."""
+    without PyYAML building a node per value and a Python object per node first.
+
+    Strings, maps and sequences are made here; a plain scalar gets the tag PyYAML's resolver
+    gives it (asked once per distinct text) and, if that is not ``str``, the loader's own
+    constructor. Merge keys (``<<``), explicit tags, non-scalar keys, undefined or repeated
+    anchors, several documents and any error return ``_SLOW``: the general path then gives
+    its exact result or its located message."""
     loader = _SpecYamlLoader(text)
     try:
-        root = loader.get_single_node()
-        if root is None:
-            return None
-        converted: dict[int, Any] = {}
-        sizes: dict[int, int] = {}
-        active: set[int] = set()
-        str_tag, map_tag, seq_tag, merge_tag = _STR, _MAP, _SEQ, _MERGE
-        scalar_node, mapping_node = yaml.ScalarNode, yaml.MappingNode
-
-        def scalar(node: yaml.Node) -> Any:
-            value = loader.construct_object(node)
-            if isinstance(value, (dict, list, set, tuple)):
-                raise _Slow()
-            return _json_scalar(value)
-
-        def convert(node: yaml.Node, depth: int) -> tuple[Any, int]:
-            cls = node.__class__
-            if cls is scalar_node:
-                return (node.value if node.tag == str_tag else scalar(node)), 1
-            key = id(node)
-            if key in converted:
-                return converted[key], sizes[key]
-            if key in active:
-                raise FetchError(f"{where}: a YAML alias refers to a node that contains it (recursive document)")
-            if depth > MAX_DEPTH:
-                raise _TooDeep()
-            active.add(key)
-            size = 1
-            result: Any
-            if cls is mapping_node:
-                if node.tag != map_tag:
-                    raise _Slow()
-                # As PyYAML builds it: keys are Python values (``200`` and ``true`` and ``1``
-                # too, where ``true == 1``), a later equal key replaces the value; then names.
-                raw: dict[Any, Any] = {}
-                for key_node, value_node in node.value:
-                    if key_node.__class__ is not scalar_node or key_node.tag == merge_tag:
-                        raise _Slow()
-                    key_value = key_node.value if key_node.tag == str_tag else scalar(key_node)
-                    try:
-                        item, n = convert(value_node, depth + 1)
-                    except _TooDeep as exc:
-                        exc.path.insert(0, _json_key(key_value))
-                        raise
-                    raw[key_value] = item
-                    size += n
-                result = {(k if k.__class__ is str else _json_key(k)): v for k, v in raw.items()} if raw else {}
-            else:
-                if node.tag != seq_tag:
-                    raise _Slow()
-                result = []
-                for index, value_node in enumerate(node.value):
-                    try:
-                        item, n = convert(value_node, depth + 1)
-                    except _TooDeep as exc:
-                        exc.path.insert(0, index)
-                        raise
-                    result.append(item)
-                    size += n
-            active.discard(key)
-            converted[key], sizes[key] = result, size
-            return result, size
-
-        try:
-            result, expanded = convert(root, 1)
-        except _TooDeep as exc:
-            raise FetchError(f"{where}#{json_pointer(exc.path)}: nested more than {MAX_DEPTH} levels deep; refusing") from None
-        except (_Slow, yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError, IndexError):
-            return _SLOW
-        if expanded > 10 * len(converted) + MAX_YAML_EXPANSION:
-            raise FetchError(
-                f"{where}: YAML aliases expand to {expanded} nodes from {len(converted)} containers; refusing"
-            )
-        return result
+        return _values_of_events(loader, where)
+    except _TooDeep as exc:
+        raise FetchError(f"{where}#{json_pointer(exc.path)}: nested more than {MAX_DEPTH} levels deep; refusing") from None
+    except (_Slow, yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError, IndexError):
+        return _SLOW
     finally:
         loader.dispose()
+
+
+_SCALAR_EVENT, _ALIAS_EVENT = yaml.ScalarEvent, yaml.AliasEvent
+_MAP_START, _MAP_END = yaml.MappingStartEvent, yaml.MappingEndEvent
+_SEQ_START, _SEQ_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
+
+
+def _values_of_events(loader: Any, where: str) -> Any:
+    get = loader.get_event
+    if get().__class__ is not yaml.StreamStartEvent:
+        raise _Slow()
+    if get().__class__ is not yaml.DocumentStartEvent:
+        return None  # an empty stream
+    resolve, scalar_node, str_tag = loader.resolve, yaml.ScalarNode, _STR
+    resolvers = loader.yaml_implicit_resolvers  # by first character; "" for the empty text
+    tags: dict[str, str] = {}  # plain text -> its resolved tag
+    anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, expanded size)
+    open_anchors: set[str] = set()
+    # One frame per open collection: [container, is_map, raw keys, key or _NO_KEY, anchor, size]
+    stack: list[list[Any]] = []
+    frame: list[Any] | None = None
+    containers = 0
+    scalar_class, alias_class, map_start, map_end = _SCALAR_EVENT, _ALIAS_EVENT, _MAP_START, _MAP_END
+    seq_start, seq_end = _SEQ_START, _SEQ_END
+    while True:
+        event = get()
+        kind = event.__class__
+        if kind is scalar_class:
+            value = event.value
+            size = 1
+            tag = event.tag
+            if tag is None or tag == "!":  # as the composer: the resolver decides
+                tag = str_tag
+                if event.implicit[0] and value[:1] in resolvers:
+                    tag = tags.get(value)
+                    if tag is None:
+                        tag = tags[value] = resolve(scalar_node, value, event.implicit)
+            if tag != str_tag:
+                constructed = loader.construct_object(scalar_node(tag, value, event.start_mark, event.end_mark))
+                if isinstance(constructed, (dict, list, set, tuple)):
+                    raise _Slow()
+                value = _json_scalar(constructed)
+            if event.anchor is not None:
+                if event.anchor in anchors or event.anchor in open_anchors:
+                    raise _Slow()
+                anchors[event.anchor] = (value, 1)
+        elif kind is map_start or kind is seq_start:
+            if event.tag not in (None, "!", _MAP if kind is map_start else _SEQ):
+                raise _Slow()
+            if event.anchor is not None:
+                if event.anchor in anchors or event.anchor in open_anchors:
+                    raise _Slow()
+                open_anchors.add(event.anchor)
+            if frame is not None:
+                stack.append(frame)
+            if len(stack) >= MAX_DEPTH:
+                raise _TooDeep(_frames_path(stack))
+            containers += 1
+            frame = [{} if kind is map_start else [], kind is map_start, False, _NO_KEY, event.anchor, 1]
+            continue
+        elif kind is map_end or kind is seq_end:
+            assert frame is not None
+            value, size = frame[0], frame[5]
+            if frame[2]:  # keys that are not text: as PyYAML builds them, then as names
+                value = {(key if key.__class__ is str else _json_key(key)): item for key, item in value.items()}
+            if frame[4] is not None:
+                open_anchors.discard(frame[4])
+                anchors[frame[4]] = (value, size)
+            frame = stack.pop() if stack else None
+        elif kind is alias_class:
+            if event.anchor in open_anchors:
+                raise FetchError(f"{where}: a YAML alias refers to a node that contains it (recursive document)")
+            if event.anchor not in anchors:
+                raise _Slow()
+            value, size = anchors[event.anchor]
+        else:
+            raise _Slow()
+        if frame is None:  # the document's root is complete
+            result, expanded = value, size
+            break
+        frame[5] += size
+        if not frame[1]:
+            frame[0].append(value)
+        elif frame[3] is _NO_KEY:
+            if kind is not scalar_class or value.__class__ is not str and not _plain_key(value):
+                raise _Slow()
+            frame[3] = value
+            if value.__class__ is not str:
+                frame[2] = True
+        else:
+            frame[0][frame[3]] = value
+            frame[3] = _NO_KEY
+    if get().__class__ is not yaml.DocumentEndEvent or get().__class__ is not yaml.StreamEndEvent:
+        raise _Slow()  # several documents: the general path names the problem
+    if expanded > 10 * containers + MAX_YAML_EXPANSION:
+        raise FetchError(f"{where}: YAML aliases expand to {expanded} nodes from {containers} containers; refusing")
+    if anchors and isinstance(result, (dict, list)):
+        check_depth(result, where)  # an alias may nest a shallow node deeper
+    return result
+
+
+_NO_KEY = object()
+
+
+def _plain_key(value: Any) -> bool:
+    """A key PyYAML's safe loader builds from a scalar: a number, ``true``/``false`` or null."""
+    return value is None or isinstance(value, (bool, int, float))
+
+
+def _frames_path(stack: list[list[Any]]) -> list[Any]:
+    """The JSON pointer parts of the innermost open collection's next item."""
+    path: list[Any] = []
+    for frame in stack:
+        if frame[1]:
+            key = frame[3]
+            if key is _NO_KEY:  # inside a key that is a collection
+                raise _Slow()
+            path.append(key if key.__class__ is str else _json_key(key))
+        else:
+            path.append(len(frame[0]))
+    return path
 
 
 class _Slow(Exception):
@@ -593,9 +647,9 @@ class _Slow(Exception):
 class _TooDeep(Exception):
     """Raised MAX_DEPTH levels down; each level adds its key on the way up."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: list[Any] | None = None) -> None:
         super().__init__()
-        self.path: list[Any] = []
+        self.path: list[Any] = path or []
 
 
 def _json_like(data: Any, where: str) -> Any:
