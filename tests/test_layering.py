@@ -39,7 +39,7 @@ ALLOWED: dict[str, set[str]] = {
 
 # Inside spec/: lower ranks never import higher ones; the two input formats are siblings.
 SPEC_RANKS: dict[str, int] = {
-    "model": 0, "detect": 0, "headers": 0,
+    "model": 0, "detect": 0, "headers": 0, "aside": 0,
     "fetch": 1, "common": 1, "audience": 1,
     "refs": 2, "validate": 2,
     "sources": 3,

@@ -19,9 +19,9 @@ SCALARS = [
     "plain", "'quoted'", '"dq"', "200", "0x1F", "0o17", "1_000", "1:30", "3.5", "1e3", ".inf", "-.nan",
     "true", "yes", "Off", "null", "~", "2026-02-30", "2026-09-01", "2026-09-01 10:00:00", "!!binary aGVsbG8=",
     "!!str 12", "!!int '7'", "!custom x", "''", "-", "'1'", "1", "1.0", "True", "!!float 2",
-    "! 12", "! x", "!!bool yes", "!!null ''", "=", "<<",
+    "! 12", "! x", "!!bool yes", "!!null ''", "=", "<<", "'#/a/b'", "other.yaml#/c", "'#'",
 ]
-KEYS = ["a", "b", "200", "'200'", "1", "true", "1.0", "null", "~", "2026-09-01", "'x.y'", "yes", "0x1"]
+KEYS = ["a", "b", "200", "'200'", "1", "true", "1.0", "null", "~", "2026-09-01", "'x.y'", "yes", "0x1", "$ref", "'$ref'", "2xx", "4Xx", "5XX", "x-ext"]
 
 
 @st.composite
@@ -132,7 +132,7 @@ def test_merge_keys_take_the_general_path() -> None:
 def test_what_the_fast_path_leaves_to_the_general_one(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     assert fetch._yaml_values(text, "doc.yaml") is fetch._SLOW
     read = outcome(lambda: fetch.parse_yaml(text.encode(), "doc.yaml"))
-    monkeypatch.setattr(fetch, "_yaml_values", lambda text, where: fetch._SLOW)
+    monkeypatch.setattr(fetch, "_yaml_values", lambda *args: fetch._SLOW)
     assert read == outcome(lambda: fetch.parse_yaml(text.encode(), "doc.yaml"))
 
 
@@ -167,3 +167,46 @@ def test_too_deep_names_the_place_on_both_paths() -> None:
     chain = "a0: &a0 [x]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, fetch.MAX_DEPTH + 2))
     with pytest.raises(ApidocsError, match="nested more than"):
         fetch.parse_yaml(chain.encode(), "doc.yaml")
+
+
+@settings(max_examples=500, deadline=None)
+@given(documents())
+def test_the_survey_never_misses_what_a_walk_finds(text: str) -> None:
+    """A survey that says "none" is right: no walk finds a foreign ``$ref`` or a lower-case
+    response range where it says there is none."""
+    from sphinx_apidocs.spec.refs import iter_refs
+    from sphinx_apidocs.spec.validate import too_deep, uppercase_status_codes
+
+    try:
+        data, survey = fetch.surveyed(text.encode(), "doc.yaml", yaml_text=True)
+    except ApidocsError:
+        return
+    assert survey.depth_checked and too_deep(data) is None
+    if not survey.foreign_refs:
+        assert all(isinstance(ref, str) and ref.startswith("#") for _, ref in iter_refs(data))
+    if not survey.range_keys:
+        wrapped = {"paths": {"/p": {"get": {"responses": data}}}} if isinstance(data, dict) else data
+        assert uppercase_status_codes(wrapped, "doc.yaml") == []
+        assert not any(isinstance(k, str) and len(k) == 3 and k[0] in "12345" and k[1:].upper() == "XX" and k != k.upper() for k in _keys(data))
+
+
+def test_the_survey_of_a_spec() -> None:
+    text = "paths:\n  /a:\n    get:\n      responses:\n        2xx: {description: ok}\n        default: {$ref: '#/x'}\n"
+    assert fetch.surveyed(text.encode(), "doc.yaml", yaml_text=True)[1] == fetch.Survey(True, False, True)
+    text = "a: {$ref: 'other.yaml#/b'}\nb: {'200': {$ref: '#/c'}}\n"
+    assert fetch.surveyed(text.encode(), "doc.yaml", yaml_text=True)[1] == fetch.Survey(True, True, False)
+    assert fetch.surveyed(b'{"$ref": "x.json"}', "doc.json")[1] == fetch.DEPTH_CHECKED  # JSON: unknown
+    assert fetch.MAX_DEPTH == __import__("sphinx_apidocs.spec.validate", fromlist=["x"]).MAX_JSON_DEPTH
+
+
+def _keys(value: Any) -> list[Any]:
+    found: list[Any] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            found += list(item)
+            stack += list(item.values())
+        elif isinstance(item, list):
+            stack += item
+    return found

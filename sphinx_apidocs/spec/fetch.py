@@ -89,18 +89,40 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
+class Survey:
+    """What parsing a document found out on the way, so that later steps need not walk the
+    whole document again to learn it. The default knows nothing: every step walks.
+
+    ``depth_checked``: nested at most :data:`MAX_DEPTH` levels (deeper is refused when read).
+    ``foreign_refs``: may hold a ``$ref`` whose value is not a ``#...`` text (``False``: no
+    such ``$ref`` anywhere). ``range_keys``: may hold a key such as ``2xx`` that is not in
+    upper case (``False``: none anywhere).
+    """
+
+    depth_checked: bool = False
+    foreign_refs: bool = True
+    range_keys: bool = True
+
+
+#: Parsed and depth-checked, nothing else known.
+DEPTH_CHECKED = Survey(depth_checked=True)
+
+
+@dataclass(frozen=True)
 class Document:
     """One fetched JSON document: where it came from, its bytes and its parsed value.
 
     ``location`` is what users see and what identifies the document (a file path, or the
     URL with credentials and secret query values redacted); ``url`` is the URL really
     requested, kept apart so that a secret in it never reaches a message or a stored place.
+    ``survey``: what parsing found out about ``data`` (:class:`Survey`).
     """
 
     location: str
     raw: bytes
     data: Any
     url: str = field(default="", repr=False, compare=False)
+    survey: Survey = field(default=Survey(), repr=False, compare=False)
 
     @property
     def fetched_from(self) -> str:
@@ -423,7 +445,15 @@ def is_yaml_name(name: str) -> bool:
 
 def parse_document(raw: bytes, where: str, yaml_text: bool = False) -> Any:
     """JSON, or YAML when ``yaml_text`` says so (file extension, URL path or Content-Type)."""
-    return parse_yaml(raw, where) if yaml_text else parse_json(raw, where)
+    return surveyed(raw, where, yaml_text)[0]
+
+
+def surveyed(raw: bytes, where: str, yaml_text: bool = False) -> tuple[Any, Survey]:
+    """:func:`parse_document`, and what parsing found out about the value (:class:`Survey`)."""
+    if not yaml_text:
+        return parse_json(raw, where), DEPTH_CHECKED
+    survey: list[Survey] = []
+    return _parse_yaml(raw, where, survey), survey[0]
 
 
 class _SpecYamlLoader(_YAML_LOADER):  # type: ignore[misc,valid-type]
@@ -470,9 +500,13 @@ def _value_problem(node: yaml.Node, exc: BaseException) -> str:
 
 def parse_yaml(raw: bytes, where: str) -> Any:
     """Decode a YAML document, or raise a one-line error with line and column (YAML mark)."""
+    return _parse_yaml(raw, where, [])
+
+
+def _parse_yaml(raw: bytes, where: str, survey: list[Survey]) -> Any:
     text = decode_text(raw, where, "YAML")
     try:
-        fast = _yaml_values(text, where)
+        fast = _yaml_values(text, where, survey)
         if fast is not _SLOW:
             return fast
         data = yaml.load(text, Loader=_SpecYamlLoader)  # noqa: S506 - a safe loader
@@ -488,6 +522,7 @@ def parse_yaml(raw: bytes, where: str) -> Any:
         raise FetchError(f"{where}: nested more than {MAX_DEPTH} levels deep; refusing") from None
     result = _json_like(data, where)
     check_depth(result, where)
+    survey[:] = [DEPTH_CHECKED]
     return result
 
 
@@ -498,7 +533,7 @@ _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
 
 
-def _yaml_values(text: str, where: str) -> Any:
+def _yaml_values(text: str, where: str, survey: list[Survey] | None = None) -> Any:
     """The document's JSON values straight from libyaml's event stream, in one pass: what
     ``_json_like(yaml.load(text))`` gives (same values, key order, shared aliases, refusals),
     without PyYAML building a node per value and a Python object per node first.
@@ -507,10 +542,10 @@ def _yaml_values(text: str, where: str) -> Any:
     gives it (asked once per distinct text) and, if that is not ``str``, the loader's own
     constructor. Merge keys (``<<``), explicit tags, non-scalar keys, undefined or repeated
     anchors, several documents and any error return ``_SLOW``: the general path then gives
-    its exact result or its located message."""
+    its exact result or its located message. What the pass saw goes to ``survey``."""
     loader = _SpecYamlLoader(text)
     try:
-        return _values_of_events(loader, where)
+        return _values_of_events(loader, where, survey if survey is not None else [])
     except _TooDeep as exc:
         raise FetchError(f"{where}#{json_pointer(exc.path)}: nested more than {MAX_DEPTH} levels deep; refusing") from None
     except (_Slow, yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError, IndexError):
@@ -524,7 +559,7 @@ _MAP_START, _MAP_END = yaml.MappingStartEvent, yaml.MappingEndEvent
 _SEQ_START, _SEQ_END = yaml.SequenceStartEvent, yaml.SequenceEndEvent
 
 
-def _values_of_events(loader: Any, where: str) -> Any:
+def _values_of_events(loader: Any, where: str, survey: list[Survey]) -> Any:
     get = loader.get_event
     if get().__class__ is not yaml.StreamStartEvent:
         raise _Slow()
@@ -535,10 +570,12 @@ def _values_of_events(loader: Any, where: str) -> Any:
     tags: dict[str, str] = {}  # plain text -> its resolved tag
     anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, expanded size)
     open_anchors: set[str] = set()
-    # One frame per open collection: [container, is_map, raw keys, key or _NO_KEY, anchor, size]
+    # One frame per open collection: [container, is_map, raw keys, key or _NO_KEY, anchor,
+    # size, holds a "$ref" key]
     stack: list[list[Any]] = []
     frame: list[Any] | None = None
     containers = 0
+    foreign_refs = range_keys = False
     scalar_class, alias_class, map_start, map_end = _SCALAR_EVENT, _ALIAS_EVENT, _MAP_START, _MAP_END
     seq_start, seq_end = _SEQ_START, _SEQ_END
     while True:
@@ -575,11 +612,14 @@ def _values_of_events(loader: Any, where: str) -> Any:
             if len(stack) >= MAX_DEPTH:
                 raise _TooDeep(_frames_path(stack))
             containers += 1
-            frame = [{} if kind is map_start else [], kind is map_start, False, _NO_KEY, event.anchor, 1]
+            frame = [{} if kind is map_start else [], kind is map_start, False, _NO_KEY, event.anchor, 1, False]
             continue
         elif kind is map_end or kind is seq_end:
             assert frame is not None
             value, size = frame[0], frame[5]
+            if frame[6] and not foreign_refs:
+                ref = value["$ref"]
+                foreign_refs = ref.__class__ is not str or not ref.startswith("#")
             if frame[2]:  # keys that are not text: as PyYAML builds them, then as names
                 value = {(key if key.__class__ is str else _json_key(key)): item for key, item in value.items()}
             if frame[4] is not None:
@@ -606,6 +646,11 @@ def _values_of_events(loader: Any, where: str) -> Any:
             frame[3] = value
             if value.__class__ is not str:
                 frame[2] = True
+            elif value in _NOTED_KEYS:
+                if value == "$ref":
+                    frame[6] = True
+                else:
+                    range_keys = True
         else:
             frame[0][frame[3]] = value
             frame[3] = _NO_KEY
@@ -615,10 +660,13 @@ def _values_of_events(loader: Any, where: str) -> Any:
         raise FetchError(f"{where}: YAML aliases expand to {expanded} nodes from {containers} containers; refusing")
     if anchors and isinstance(result, (dict, list)):
         check_depth(result, where)  # an alias may nest a shallow node deeper
+    survey[:] = [Survey(depth_checked=True, foreign_refs=foreign_refs, range_keys=range_keys)]
     return result
 
 
 _NO_KEY = object()
+#: Keys the event pass notes (:class:`Survey`): ``$ref``, and response ranges not in upper case.
+_NOTED_KEYS = frozenset({"$ref"} | {f"{digit}{x}{y}" for digit in "12345" for x in "xX" for y in "xX"} - {f"{d}XX" for d in "12345"})
 
 
 def _plain_key(value: Any) -> bool:
@@ -756,7 +804,8 @@ def read_file(path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
             raise FetchError(f"{path}: file is larger than the {max_bytes}-byte cap")
     except OSError as exc:
         raise FetchError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return Document(location=path, raw=raw, data=parse_document(raw, path, _yaml_file(path, raw)))
+    data, survey = surveyed(raw, path, _yaml_file(path, raw))
+    return Document(location=path, raw=raw, data=data, survey=survey)
 
 
 def _yaml_file(path: str, raw: bytes) -> bool:
@@ -933,7 +982,8 @@ class Fetcher:
             try:
                 raw, content_type = self._fetch_once(url, shown, deadline)
                 yaml_text = is_yaml_name(url) or any(t in content_type for t in YAML_MEDIA_TYPES)
-                return Document(location=shown, raw=raw, data=parse_document(raw, shown, yaml_text), url=url)
+                data, survey = surveyed(raw, shown, yaml_text)
+                return Document(location=shown, raw=raw, data=data, url=url, survey=survey)
             except _Retryable as exc:
                 attempts = attempt + 1
                 if attempt >= self.options.retries:

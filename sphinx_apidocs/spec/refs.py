@@ -300,6 +300,8 @@ def collect_external(
         problems: list[str] = []
         missing: list[str] = []
         for document in wave:
+            if not document.survey.foreign_refs:  # parsing saw no $ref leading out of it
+                continue
             shown = redact_url(document.location)
             for where, ref in iter_refs(document.data):
                 if not isinstance(ref, str) or ref.startswith("#") or not split_ref(ref)[0]:

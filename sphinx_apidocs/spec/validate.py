@@ -47,7 +47,7 @@ except ImportError:  # pragma: no cover - a declared dependency
 
 from sphinx_apidocs.errors import json_pointer, one_line
 from sphinx_apidocs.spec.detect import is_31, major, openapi_version
-from sphinx_apidocs.spec.fetch import Document, redact_url
+from sphinx_apidocs.spec.fetch import MAX_DEPTH, Document, redact_url
 
 SWAGGER1_SCHEMA_FILE = "swagger-1.x.json"
 OPENAPI_SCHEMA_FILE = "openapi-common.json"
@@ -124,7 +124,7 @@ def short_value(value: Any, limit: int = 60) -> str:
 #: The deepest nesting of JSON values a document may have. Validation, normalization and
 #: every consumer after them (rendering, fingerprints, pickles) recurse over values: a deeper
 #: document gets a located error instead of a ``RecursionError``. Real specs stay below 25.
-MAX_JSON_DEPTH = 100
+MAX_JSON_DEPTH = MAX_DEPTH  # the limit parsing refuses deeper documents at
 
 
 def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> list[str | int] | None:
@@ -157,6 +157,13 @@ def depth_problem(value: Any, where: str) -> str | None:
     return f"{where}#{json_pointer(path)}: nested too deeply (more than {MAX_JSON_DEPTH} levels)"
 
 
+def _depth_problem(document: Document) -> str | None:
+    """:func:`depth_problem` of a document, unless parsing it checked that already."""
+    if document.survey.depth_checked:  # refused when read if deeper: the same limit
+        return None
+    return depth_problem(document.data, redact_url(document.location))
+
+
 # -- what the loader calls ---------------------------------------------------------------
 
 
@@ -170,10 +177,10 @@ def swagger1_problems(declarations: Sequence[Document]) -> list[str]:
     ]
     if problems:
         return problems
-    return [p for p in (depth_problem(d.data, redact_url(d.location)) for d in declarations) if p]
+    return [p for p in (_depth_problem(d) for d in declarations) if p]
 
 
-def _version_and_depth(root: Document, others: Sequence[Document]) -> tuple[str, list[str]]:
+def version_and_depth(root: Document, others: Sequence[Document]) -> tuple[str, list[str]]:
     """The OpenAPI/Swagger version of a document set, and the problems that come before any
     schema: an unsupported version, then documents nested too deeply (before anything
     recursive sees them)."""
@@ -181,20 +188,24 @@ def _version_and_depth(root: Document, others: Sequence[Document]) -> tuple[str,
         version = openapi_version(root.data)
     except ValueError as exc:
         return "", [f"{redact_url(root.location)}: {exc}"]
-    return version, [p for p in (depth_problem(d.data, redact_url(d.location)) for d in (root, *others)) if p]
+    return version, [p for p in (_depth_problem(d) for d in (root, *others)) if p]
 
 
 def openapi_problems(root: Document, others: Sequence[Document]) -> list[str]:
     """The problems of a Swagger 2.0 / OpenAPI 3.x document set, in the first step that has
     some: an unsupported version, then documents nested too deeply (before anything
     recursive sees them), then the root document's schema problems."""
+    version, stop = version_and_depth(root, others)
+    return stop or schema_problems(root, version)
+
+
+def schema_problems(root: Document, version: str) -> list[str]:
+    """The root document's problems against the schema of its ``version`` (of a document set
+    that :func:`version_and_depth` found nothing wrong with)."""
     where = redact_url(root.location)
-    version, stop = _version_and_depth(root, others)
-    if stop:
-        return stop
     try:
         return validate_openapi(root.data, version, where)
-    except RecursionError:  # the depth check above should make this unreachable
+    except RecursionError:  # the depth check comes first: this should be unreachable
         return [f"{where}: nested too deeply to validate"]
 
 
@@ -522,7 +533,7 @@ def strict_problems(root: Document, others: Sequence[Document] = ()) -> list[str
     (imported here, only for this). References are looked up among the loaded documents
     only: the validator reads no file and makes no request. Never raises."""
     where = redact_url(root.location)
-    version, stop = _version_and_depth(root, others)
+    version, stop = version_and_depth(root, others)
     if stop:
         return stop
     try:

@@ -5,8 +5,8 @@ its page), ``models`` (the models documented on the models page: a model moving 
 resource page and the models page changes both), ``spec`` (the overview), ``spec-ops`` (the
 list of operations), ``page:NAME`` (which resource a generated page shows), ``versions`` (the changes between API
 versions). An operation's digest includes its version picker (the versions that have it). A document records the digests of what it shows; ``incremental`` re-reads it when
-one differs in a later build. Each digest is computed once per build, and each model is
-hashed once however many operations and resources share it.
+one differs in a later build. Each digest is computed once per build, and each model and
+operation is hashed once however many operations and resources show it.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ class Fingerprints:
         self.pages: Mapping[str, str] = {}  # generated page name -> resource path
         self._digests: dict[str, str] = {}
         self._model_digests: dict[int, tuple[Model, str]] = {}
+        self._operation_digests: dict[int, tuple[Operation, str]] = {}
 
     def note_pages(self, pages: Mapping[str, str]) -> None:
         """The generated pages changed: forget their digests."""
@@ -70,6 +71,14 @@ class Fingerprints:
         if found is None or found[0] is not model:
             found = self._model_digests[id(model)] = (model, hashlib.sha256(repr(model).encode()).hexdigest())
         return model.id, found[1]
+
+    def _operation_digest(self, op: Operation) -> str:
+        """The sha256 of an operation's data, computed once per operation object (its page
+        and its resource's page both show it)."""
+        found = self._operation_digests.get(id(op))
+        if found is None or found[0] is not op:
+            found = self._operation_digests[id(op)] = (op, hashlib.sha256(repr(op).encode()).hexdigest())
+        return found[1]
 
     def _placed(self, where: str) -> list[tuple[str, str, str, tuple[str, str]]]:
         """The models documented with ``where`` (a resource, or the models page): their object
@@ -98,7 +107,7 @@ class Fingerprints:
             listed = [(c.nickname, c.method, c.path, c.summary) for c in self.callbacks.get(name, ())]
             marks = self.history.marks(name) if self.history is not None else []
             lineage = self.versions.lineage(name) if self.versions is not None and self.version else None
-            return repr((op, [self._model_digest(m) for m in reachable], whitelist, schemes, where, listed, marks, lineage))
+            return repr((self._operation_digest(op), [self._model_digest(m) for m in reachable], whitelist, schemes, where, listed, marks, lineage))
         if kind == "res":
             resource = self.resources.get(name)
             if resource is None:
@@ -106,7 +115,7 @@ class Fingerprints:
             # The resource's own data, its operations in full, its models by digest (large
             # APIs share big models between many resources and operations: each is hashed once).
             stable = dataclasses.replace(resource, source="", digest="", apis=(), models={})
-            apis = [(api.path, api.description, api.operations) for api in resource.apis]
+            apis = [(api.path, api.description, [self._operation_digest(op) for op in api.operations]) for api in resource.apis]
             models = self._placed(name)
             paths = [self.filters[op.nickname].paths if op.nickname in self.filters else None for op in resource.operations]
             return repr((stable, apis, models, paths))

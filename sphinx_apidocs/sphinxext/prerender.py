@@ -11,18 +11,20 @@ document's bodies from the pipe when it resolves that document; a placeholder th
 make (a document the child did not get to, an ``only`` block, a child that died) is made here,
 as without the helper. Nothing else crosses: the child writes no file and logs nothing.
 
-Only where it pays and is safe: an HTML builder with Sphinx's own translator, ``fork`` available,
-two or more CPUs, a single-threaded process (forking threads can deadlock), and enough bodies.
+Only where it pays and is safe: an HTML builder with Sphinx's own translator, enough bodies,
+and what :func:`sphinx_apidocs.spec.aside.can_fork` asks (``fork`` on Linux, two or more CPUs,
+a single-threaded process: forking threads can deadlock).
 """
 
 from __future__ import annotations
 
 import os
 import pickle
-import threading
 from typing import TYPE_CHECKING, BinaryIO, Callable
 
 from docutils import nodes
+
+from sphinx_apidocs.spec.aside import can_fork
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -90,19 +92,12 @@ def note_read(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
     _read[id(env)] = list(docnames)
 
 
-def _cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
 def start(app: Sphinx, env: BuildEnvironment, placeholder: type[nodes.Element], make: Make, html: bool) -> None:
     """``env-updated`` (connected by ``render``, which knows the ``placeholder`` node, how to
     ``make`` a body and whether the builder writes ``html`` markup): fork the helper when it
     pays (see the module)."""
     read = set(_read.pop(id(env), ()))
-    if not (ENABLED and html and hasattr(os, "fork") and _cpus() >= 2 and threading.active_count() == 1):
+    if not (ENABLED and html and can_fork()):
         return
     if id(env) in _helpers:
         return
