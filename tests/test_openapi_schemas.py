@@ -273,3 +273,22 @@ def test_dangling_schema_ref_is_a_located_warning(tmp_path):
     assert spec.operation("getThing").response_type == TypeRef(ref="Missing")
     assert any("#/paths/~1things/get/responses/200/content/application~1json/schema/$ref: unresolved reference" in w
                for w in spec.warnings)
+
+
+def test_with_type_keeps_every_field_of_typed() -> None:
+    """``_with_type`` spells Typed's fields out (it is on the converter's hot path): a field
+    added to Typed and not to it would be lost silently."""
+    import dataclasses
+
+    from sphinx_apidocs.spec.model import Constraints, TypeRef
+    from sphinx_apidocs.spec.openapi.schemas import Typed, _with_type
+
+    values = {
+        "type": TypeRef(ref="Old"), "nullable": True, "description": "d", "enum": ("a",), "minimum": 1.0,
+        "maximum": 2.0, "default": 3, "example": 4, "deprecated": True, "constraints": Constraints(pattern="x"),
+    }
+    assert set(values) == {f.name for f in dataclasses.fields(Typed)}, "a new field of Typed: give it a value here"
+    typed = Typed(**values)
+    new = TypeRef(ref="New")
+    assert _with_type(typed, new) == dataclasses.replace(typed, type=new)
+    assert _with_type(typed, new, False) == dataclasses.replace(typed, type=new, nullable=False)

@@ -3,9 +3,9 @@ already holds while this process goes on; the result comes back through a pipe.
 
 A build is one process on one core, yet build machines have two or more. Some steps need
 nothing from the steps running beside them — checking a document against its schema while
-the same document is read into the model — and a child forked at that moment has the data
-for free (the memory is shared until written). The child only computes and sends its result;
-it writes no file, logs nothing, and leaves with ``os._exit``.
+the same document is read into the model, writing a cache file of what was just built — and
+a child forked at that moment has the data for free (the memory is shared until written). The
+child runs the function and sends its result; it logs nothing and leaves with ``os._exit``.
 
 Only where it is safe and pays (:func:`can_fork`): ``fork`` on Linux, two or more CPUs, and
 a process running one thread (forking a process with other threads can deadlock the child).

@@ -568,6 +568,7 @@ def _values_of_events(loader: Any, where: str, survey: list[Survey]) -> Any:
     resolve, scalar_node, str_tag = loader.resolve, yaml.ScalarNode, _STR
     resolvers = loader.yaml_implicit_resolvers  # by first character; "" for the empty text
     tags: dict[str, str] = {}  # plain text -> its resolved tag
+    constants: dict[tuple[str, str], Any] = {}  # (tag, text) -> its value (numbers, booleans...: immutable)
     anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, expanded size)
     open_anchors: set[str] = set()
     # One frame per open collection: [container, is_map, raw keys, key or _NO_KEY, anchor,
@@ -592,10 +593,14 @@ def _values_of_events(loader: Any, where: str, survey: list[Survey]) -> Any:
                     if tag is None:
                         tag = tags[value] = resolve(scalar_node, value, event.implicit)
             if tag != str_tag:
-                constructed = loader.construct_object(scalar_node(tag, value, event.start_mark, event.end_mark))
-                if isinstance(constructed, (dict, list, set, tuple)):
-                    raise _Slow()
-                value = _json_scalar(constructed)
+                scalar = tag, value
+                if scalar in constants:
+                    value = constants[scalar]
+                else:
+                    constructed = loader.construct_object(scalar_node(tag, value, event.start_mark, event.end_mark))
+                    if isinstance(constructed, (dict, list, set, tuple)):
+                        raise _Slow()
+                    value = constants[scalar] = _json_scalar(constructed)
             if event.anchor is not None:
                 if event.anchor in anchors or event.anchor in open_anchors:
                     raise _Slow()

@@ -7,13 +7,15 @@ keyed by SHA-256 digests of the inputs and of the reading code (the package vers
 modules' sizes and times), so a new reader never sees an old result. They hold what
 ``environment.pickle`` holds of the same spec anyway: the model and the parsed whitelists;
 headers and real (unredacted) URLs never reach them. A cache that cannot be read is a miss;
-one that cannot be written costs the next build its speed, nothing else.
+one that cannot be written costs the next build its speed, nothing else. Where a second
+core is free (:mod:`sphinx_apidocs.spec.aside`), a forked child pickles and writes a cache
+while the build goes on; :meth:`BuildCache.close` waits for those writes.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 import hashlib
 import os
 import pickle
@@ -23,6 +25,7 @@ from typing import Any
 
 from sphinx_apidocs import __version__
 from sphinx_apidocs.filters import LoadedFilter
+from sphinx_apidocs.spec.aside import Aside
 from sphinx_apidocs.spec.sources import DocumentSet
 
 SPEC_CACHE = "apidocs-spec.pickle"
@@ -91,6 +94,7 @@ class BuildCache:
         self._stored: dict[str, Any] | None = None  # the last build's entries, read once
         self._kept: dict[str, Any] = {}  # this build's entries (hits and new ones)
         self._files: FilterFileCache | None = None
+        self._writes: dict[str, Aside[None]] = {}  # cache files being written aside, by name
 
     def _entries(self) -> dict[str, Any]:
         if self._stored is None:
@@ -111,12 +115,25 @@ class BuildCache:
         in the same build is added by its own call, one loaded earlier is already kept)."""
         if self.folder:
             self._kept[key] = built
-            _store(self.folder, SPEC_CACHE, dict(self._kept))
+            self._write(SPEC_CACHE, dict(self._kept))
+
+    def _write(self, name: str, value: Any) -> None:
+        """Store a cache file, aside where a core is free (after an earlier write of it)."""
+        earlier = self._writes.pop(name, None)
+        if earlier is not None:
+            earlier.result()
+        self._writes[name] = Aside(_store, self.folder, name, value)
+
+    def close(self) -> None:
+        """Wait for the cache files still being written (the end of loading)."""
+        for write in self._writes.values():
+            write.result()
+        self._writes.clear()
 
     def filter_files(self) -> FilterFileCache:
         """The one filter-file cache of this build (shared by every version's filters)."""
         if self._files is None:
-            self._files = FilterFileCache(self.folder, self.reuse)
+            self._files = FilterFileCache(self.folder, self.reuse, self._write)
         return self._files
 
 
@@ -126,8 +143,9 @@ FileKey = tuple[str, str]  # (display name, SHA-256 of the code and the file's b
 class FilterFileCache:
     """Parsed filter files by name and content; :meth:`save` keeps only this build's files."""
 
-    def __init__(self, folder: str, reuse: bool = True) -> None:
+    def __init__(self, folder: str, reuse: bool = True, write: Callable[[str, Any], None] | None = None) -> None:
         self.folder = folder
+        self._store = write or functools.partial(_store, folder)
         stored = _load(folder, FILTERS_CACHE) if folder and reuse else None
         self._old: dict[FileKey, dict[str, LoadedFilter]] = stored if isinstance(stored, dict) else {}
         self._new: dict[FileKey, dict[str, LoadedFilter]] = {}
@@ -153,5 +171,5 @@ class FilterFileCache:
         self._left_out |= set(leave_out)
         new = {key: value for key, value in self._new.items() if key[0] not in self._left_out}
         if self.folder and new.keys() != self._saved:
-            _store(self.folder, FILTERS_CACHE, new)
+            self._store(FILTERS_CACHE, new)
             self._saved = set(new.keys())

@@ -34,7 +34,7 @@ from sphinx_apidocs.sphinxext.compose import operation_title
 from sphinx_apidocs.sphinxext.links import MODELS_PAGE, PlacedModel, qualify
 from sphinx_apidocs.sphinxext.markup import plain_line
 from sphinx_apidocs.sphinxext.render import placeholder
-from sphinx_apidocs.sphinxext.state import DEFAULT_KEY, BuildState, get_state, shown_key
+from sphinx_apidocs.sphinxext.state import DEFAULT_KEY, PENDING, BuildState, get_state, shown_key
 from sphinx_apidocs.sphinxext.warnings import Location, Warn, warn
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class ReadContext:
 
     def show(self, key: str) -> None:
         """The document shows ``key`` (``op:NICK``, ``res:PATH``, ...): re-read it when that changes."""
-        self.shown[shown_key(self.version, key)] = self.state.fingerprint(key)
+        self.shown[shown_key(self.version, key)] = PENDING  # put in once reading is over
 
     def record(self) -> None:
         """Keep what was shown in the domain (once the directive is done)."""

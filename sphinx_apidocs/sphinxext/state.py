@@ -13,6 +13,7 @@ after ``builder-inited``, so they inherit the loaded state.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import weakref
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from sphinx_apidocs.diff import Contract, contract_of
 from sphinx_apidocs.filters import FilterTree
+from sphinx_apidocs.spec.aside import Aside
 from sphinx_apidocs.spec.model import ApiSpec, Operation, Resource
 from sphinx_apidocs.sphinxext.collector import loading
 from sphinx_apidocs.sphinxext.config import ApidocsConfig, get_config
@@ -188,6 +190,8 @@ class BuildStates:
 
     states: dict[str, BuildState] = field(default_factory=dict)
     default: str = ""
+    #: The fingerprints being computed aside while documents are read (:func:`fingerprints_ahead`).
+    ahead: Aside[dict[str, str]] | None = None
 
     def get(self, version: str | None = None) -> BuildState | None:
         """The state of ``version`` (``None``: the default one); ``None`` for an unknown name."""
@@ -258,10 +262,60 @@ def get_state(env: BuildEnvironment, version: str | None = None) -> BuildState:
     return state
 
 
+#: Recorded by a document while it is read, in place of a fingerprint: the fingerprints are
+#: put in once reading is over (:func:`fill_fingerprints`).
+PENDING = "pending"
+#: Fewer operations than this: the fingerprints are not worth a helper process.
+AHEAD_MIN_OPERATIONS = 100
+
+
+def all_fingerprints(states: BuildStates) -> dict[str, str]:
+    """The fingerprint of every operation and resource of every version, by recorded key."""
+    found: dict[str, str] = {}
+    for version, state in states.states.items():
+        if state.spec is not None:
+            for key in [*(f"op:{nick}" for nick in state.operations), *(f"res:{path}" for path in state.resources)]:
+                found[shown_key(version, key)] = state.fingerprint(key)
+    return found
+
+
+def fingerprints_ahead(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    """``env-before-read-docs``: while this process reads the documents, a helper process
+    (:mod:`sphinx_apidocs.spec.aside`) computes the fingerprints they will show — hashing every
+    operation and model is a good part of reading a large API."""
+    states = get_states(env)
+    if docnames and sum(len(state.operations) for state in states.states.values()) >= AHEAD_MIN_OPERATIONS:
+        states.ahead = Aside(all_fingerprints, states)
+
+
+def fill_fingerprints(app: Sphinx, env: BuildEnvironment) -> None:
+    """``env-updated`` (first): every fingerprint recorded as :data:`PENDING`, from the helper's
+    results or computed here."""
+    states = get_states(env)
+    ahead, states.ahead = states.ahead, None
+    known = ahead.result() if ahead is not None else {}
+    shown: dict[str, dict[str, str]] = getattr(env.get_domain("api"), "shown", {})
+    for keys in shown.values():
+        for key, value in keys.items():
+            if value == PENDING:
+                keys[key] = known.get(key) or states.fingerprint(key) or PENDING
+
+
+def end_ahead(app: Sphinx, exception: BaseException | None = None) -> None:
+    """``build-finished``: a helper whose results were never asked for (a failed read) ends."""
+    states = get_states(app.env)
+    if states.ahead is not None:
+        states.ahead.close()
+        states.ahead = None
+
+
 def setup_state(app: Sphinx) -> None:
     # Before the stub generator (priority 500), which needs the loaded spec.
     app.connect("builder-inited", load_state, priority=400)
+    app.connect("env-before-read-docs", fingerprints_ahead)
+    app.connect("env-updated", fill_fingerprints, priority=100)
     app.connect("build-finished", purge_stale_output)
+    app.connect("build-finished", end_ahead)
 
 
 def purge_stale_output(app: Sphinx, exception: BaseException | None) -> None:
@@ -285,7 +339,7 @@ def load_state(app: Sphinx) -> None:
     audience = build_audience(dataclasses.replace(config, filters=folders), app.confdir)
     claim_folders(audience, [str(app.doctreedir)])  # not the output: an EPUB packs every file of it
     states = BuildStates()
-    with loading():  # loading makes live objects only: no garbage collection meanwhile
+    with loading(), contextlib.closing(cache):  # loading makes live objects only: no garbage collection meanwhile
         if config.spec or not config.versions:
             states.states[""] = _load_one(app, config, cache, audience, "")
         for source in config.versions:

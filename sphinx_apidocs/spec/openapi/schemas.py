@@ -84,6 +84,15 @@ class Typed:
     constraints: Constraints = Constraints()
 
 
+def _with_type(typed: Typed, type_ref: TypeRef, nullable: bool | None = None) -> Typed:
+    """``replace(typed, type=type_ref)`` (and ``nullable``), without ``replace``'s field lookups:
+    the converter makes one per schema."""
+    return Typed(
+        type_ref, typed.nullable if nullable is None else nullable, typed.description, typed.enum, typed.minimum,
+        typed.maximum, typed.default, typed.example, typed.deprecated, typed.constraints,
+    )
+
+
 @dataclass
 class _Draft:
     name: str
@@ -115,13 +124,18 @@ class SchemaConverter:
     @contextmanager
     def _level(self, location: str, pointer: tuple[Any, ...]) -> Iterator[None]:
         """One level deeper into the schemas; too deep is a located :class:`SchemaTooDeep`."""
-        if self._depth >= MAX_SCHEMA_DEPTH:
-            raise SchemaTooDeep(location, pointer, f"schema nested too deeply (more than {MAX_SCHEMA_DEPTH} levels)")
-        self._depth += 1
+        self._descend(location, pointer)
         try:
             yield
         finally:
             self._depth -= 1
+
+    def _descend(self, location: str, pointer: tuple[Any, ...]) -> None:
+        """One level deeper (the caller comes back up in a ``finally``); too deep is a
+        located :class:`SchemaTooDeep`. Inline in the two hottest paths, a ``with`` elsewhere."""
+        if self._depth >= MAX_SCHEMA_DEPTH:
+            raise SchemaTooDeep(location, pointer, f"schema nested too deeply (more than {MAX_SCHEMA_DEPTH} levels)")
+        self._depth += 1
 
     # -- names ---------------------------------------------------------------------------
 
@@ -173,8 +187,11 @@ class SchemaConverter:
 
     def convert(self, schema: Any, hint: str, location: str, pointer: tuple[Any, ...]) -> Typed:
         """The type of ``schema`` (found at ``location#pointer``); inline objects are named ``hint``."""
-        with self._level(location, pointer):
+        self._descend(location, pointer)
+        try:
             typed = self._convert(schema, hint, location, pointer)
+        finally:
+            self._depth -= 1
         if typed.type.items is not None or typed.type.variants:
             if typed.type.depth() > MAX_TYPE_DEPTH:
                 raise SchemaTooDeep(location, pointer, f"type nested too deeply (more than {MAX_TYPE_DEPTH} levels)")
@@ -199,8 +216,8 @@ class SchemaConverter:
         if self.objectish(schema, location):
             name = self.unique(hint)
             self.build_model(schema, name, location, pointer)
-            return replace(base, type=TypeRef(ref=name))
-        return replace(base, type=self._plain_type(schema, hint, location, pointer))
+            return _with_type(base, TypeRef(ref=name))
+        return _with_type(base, self._plain_type(schema, hint, location, pointer))
 
     def audience_marks(self, schema: Any, location: str) -> tuple[str, ...]:
         """A property's ``x-audience`` marks: its own, and those of the schema its ``$ref`` (or
@@ -219,8 +236,11 @@ class SchemaConverter:
         return marks
 
     def _convert_ref(self, schema: dict[str, Any], hint: str, location: str, pointer: tuple[Any, ...]) -> Typed:
-        with self._level(location, pointer):
+        self._descend(location, pointer)
+        try:
             return self._convert_ref_here(schema, hint, location, pointer)
+        finally:
+            self._depth -= 1
 
     def _details(self, schema: dict[str, Any], location: str, pointer: tuple[Any, ...], *, siblings: bool = False) -> Typed:
         """What ``schema`` itself says besides its type (for a ``$ref``, its siblings)."""
@@ -252,11 +272,11 @@ class SchemaConverter:
         except RefError as exc:
             self.warn(location, (*pointer, "$ref"), str(exc))
             name = ref.rsplit("/", 1)[-1] if isinstance(ref, str) else "unknown"
-            return replace(siblings, type=TypeRef(ref=name))
+            return _with_type(siblings, TypeRef(ref=name))
         key = (target_location, parts)
         done = self.by_target.get(key)
         if done is _IN_PROGRESS:
-            return replace(siblings, type=TypeRef(ref=self._target_name(key, hint)))
+            return _with_type(siblings, TypeRef(ref=self._target_name(key, hint)))
         if done is None:
             name = self._target_name(key, hint)
             if self._named_objectish(target, target_location, key):
@@ -272,7 +292,7 @@ class SchemaConverter:
                 self.by_target[key] = done
         if done.type.ref and self.drafts.get(done.type.ref) is not None:
             # A model: the referring property describes itself; the model's text is the model's.
-            return replace(siblings, type=done.type, nullable=siblings.nullable or done.nullable)
+            return _with_type(siblings, done.type, siblings.nullable or done.nullable)
         return _merge(done, siblings)
 
     # -- shapes --------------------------------------------------------------------------
@@ -422,7 +442,7 @@ class SchemaConverter:
             )
         else:
             ref = None
-        return replace(base, type=TypeRef(ref=ref, variants=tuple(variants)))
+        return _with_type(base, TypeRef(ref=ref, variants=tuple(variants)))
 
     # -- models --------------------------------------------------------------------------
 
