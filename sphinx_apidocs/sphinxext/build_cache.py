@@ -151,10 +151,26 @@ class FilterFileCache:
         self._new: dict[FileKey, dict[str, LoadedFilter]] = {}
         self._left_out: set[str] = set()
         self._saved: set[FileKey] = set(self._old.keys())
+        #: Files being parsed ahead by a helper (``filter_entries.parse_ahead``): each is
+        #: taken once, and kept only as :meth:`put` keeps a file this build parsed itself.
+        self.ahead: Aside[dict[FileKey, dict[str, LoadedFilter]]] | None = None
+        self._taken: dict[FileKey, dict[str, LoadedFilter]] | None = None
 
     @staticmethod
     def key(display: str, data: bytes) -> FileKey:
         return display, hashlib.sha256(code_fingerprint().encode() + b"\0" + data).hexdigest()
+
+    def parsed_ahead(self, key: FileKey) -> dict[str, LoadedFilter] | None:
+        """The file of ``key`` as the helper parsed it (waiting for it), or ``None``."""
+        if self._taken is None:
+            self._taken = self.ahead.result() if self.ahead is not None else {}
+            self.ahead = None
+        return self._taken.pop(key, None)
+
+    @property
+    def reused(self) -> bool:
+        """Does this build have the last build's parsed files to look in?"""
+        return bool(self._old)
 
     def get(self, key: FileKey) -> dict[str, LoadedFilter] | None:
         parsed = self._old.get(key)

@@ -6,6 +6,10 @@ problems become ``apidocs.filter`` warnings at the file, line and column. Duplic
 the runtime's policy (``filters.load_filters``): the same nickname in two files is an error
 naming both places. The runtime then loads no filter at all; the docs, which must not show
 a whitelist the service would not run with, show neither definition of that nickname.
+
+A build that cannot reuse the parsed files of the last one has them parsed ahead, by a
+helper process (:func:`parse_ahead`), while it loads the spec; the files are then only looked
+up here, and any the helper could not parse are parsed (and their problems said) as before.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from sphinx_apidocs.filters import (
     union_trees,
 )
 from sphinx_apidocs.filters.parse import read_filter_file
-from sphinx_apidocs.sphinxext.build_cache import BuildCache, FilterFileCache
+from sphinx_apidocs.sphinxext.build_cache import BuildCache, FileKey, FilterFileCache
 from sphinx_apidocs.sphinxext.warnings import Warn, warn
 
 
@@ -115,9 +119,41 @@ def _parsed(file: str, display: str, cache: FilterFileCache, visible: Collection
     key = cache.key(display, data)
     parsed = cache.get(key)
     if parsed is None:
-        parsed = parse_filter_bytes(data, display, json_syntax=file.lower().endswith(".json"))
+        parsed = cache.parsed_ahead(key) or parse_filter_bytes(data, display, json_syntax=file.lower().endswith(".json"))
         if visible is None or all(nickname in visible for nickname in parsed):
             cache.put(key, parsed)
+    return parsed
+
+
+def files_to_read(paths: Iterable[str], audience: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """The ``(file, display name)`` pairs :func:`load_filter_entries` will read (as ``_layers``
+    lists them), quietly: that function says what is wrong with a path."""
+    paths = list(paths)
+    try:
+        if audience:
+            return [(str(file), os.path.abspath(file)) for _, files in audience_layers(paths, **audience) for file, _ in files]
+        return [(str(file), os.path.abspath(file)) for given in paths for file, _ in _quiet_files(given)]
+    except FilterError:
+        return []
+
+
+def _quiet_files(given: str) -> list[tuple[Any, Any]]:
+    try:
+        return list(filter_files([given]))
+    except FilterError:
+        return []
+
+
+def parse_ahead(files: list[tuple[str, str]]) -> dict[FileKey, dict[str, LoadedFilter]]:
+    """Each readable, valid file of ``files`` parsed, by cache key (the rest is left out: the
+    build parses it again and says why it fails)."""
+    parsed: dict[FileKey, dict[str, LoadedFilter]] = {}
+    for file, display in files:
+        try:
+            data = read_filter_file(file, display)
+            parsed[FilterFileCache.key(display, data)] = parse_filter_bytes(data, display, json_syntax=file.lower().endswith(".json"))
+        except FilterError:
+            continue
     return parsed
 
 

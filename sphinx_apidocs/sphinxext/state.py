@@ -39,7 +39,7 @@ from sphinx_apidocs.sphinxext.audiences import (
 )
 from sphinx_apidocs.sphinxext.build_cache import BuildCache
 from sphinx_apidocs.sphinxext.changelog import History, current_name, load_history
-from sphinx_apidocs.sphinxext.filter_entries import FilterEntries, FilterEntry, load_filter_entries
+from sphinx_apidocs.sphinxext.filter_entries import FilterEntries, FilterEntry, files_to_read, load_filter_entries, parse_ahead
 from sphinx_apidocs.sphinxext.fingerprints import Fingerprints
 from sphinx_apidocs.sphinxext.links import ModelPlacement
 from sphinx_apidocs.sphinxext.report import report_coverage, report_spec
@@ -339,6 +339,7 @@ def load_state(app: Sphinx) -> None:
     audience = build_audience(dataclasses.replace(config, filters=folders), app.confdir)
     claim_folders(audience, [str(app.doctreedir)])  # not the output: an EPUB packs every file of it
     states = BuildStates()
+    _parse_filters_ahead(app, config, cache, audience)
     with loading(), contextlib.closing(cache):  # loading makes live objects only: no garbage collection meanwhile
         if config.spec or not config.versions:
             states.states[""] = _load_one(app, config, cache, audience, "")
@@ -358,6 +359,22 @@ def load_state(app: Sphinx) -> None:
         for state in states.states.values():
             state.placement()  # before parallel readers fork: computed once
     _STATES[app.env] = states
+
+
+#: Fewer filter files than this to parse: not worth a helper process.
+AHEAD_MIN_FILES = 8
+
+
+def _parse_filters_ahead(app: Sphinx, config: ApidocsConfig, cache: BuildCache, audience: BuildAudience) -> None:
+    """Without the last build's parsed filter files, a helper process parses them while this
+    one loads the spec (:func:`.filter_entries.parse_ahead`)."""
+    files_cache = cache.filter_files()
+    if files_cache.reused:
+        return
+    folders = [*config.filters, *(path for source in config.versions for path in source.filters)]
+    files = files_to_read([os.path.normpath(os.path.join(app.confdir, path)) for path in dict.fromkeys(folders)], audience.filter_args())
+    if len(files) >= AHEAD_MIN_FILES:
+        files_cache.ahead = Aside(parse_ahead, files)
 
 
 def report_ambiguous_names(states: BuildStates) -> None:
