@@ -455,6 +455,10 @@ def compare_openapi(root: Path, args: argparse.Namespace) -> float | None:
         print(f"  {'floor (raw HTML)':<22} {_cell(floor, len(pages) + 1)}")
         if floor.ok:
             SUMMARY["OpenAPI extension / floor"] = f"{a.seconds / floor.seconds:6.2f} x"
+        parallel = run_build(apidocs_src, generated / "_build" / "apidocs-j", timeout=args.timeout, jobs="auto")
+        print(f"  {'sphinx_apidocs -j auto':<22} {_cell(parallel, len(pages) + 1)}")
+        if parallel.ok:
+            SUMMARY["OpenAPI extension, -j auto / serial"] = f"{parallel.seconds / a.seconds:6.2f} x   (goal < 1)"
 
     if args.no_stripe:
         return speedup
@@ -502,11 +506,13 @@ _UPDATING = re.compile(r"updating environment: (?:\[[^\]]*\] )?(\d+) added, (\d+
 _EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception)(: .*)?$")
 
 
-def run_build(src: Path, out: Path, *, fresh: bool = True, builder: str = "html", timeout: float = 1800) -> Run:
-    """One ``sphinx-build`` in a child process; ``fresh`` removes ``out`` and passes ``-E``."""
+def run_build(src: Path, out: Path, *, fresh: bool = True, builder: str = "html", timeout: float = 1800, jobs: str = "") -> Run:
+    """One ``sphinx-build`` in a child process; ``fresh`` removes ``out`` and passes ``-E``;
+    ``jobs`` is ``-j``'s value (``""``: serial)."""
     if fresh:
         shutil.rmtree(out, ignore_errors=True)
-    command = [sys.executable, "-m", "sphinx", "build", *(["-E"] if fresh else []), "-b", builder, str(src), str(out)]
+    parallel = ["-j", jobs] if jobs else []
+    command = [sys.executable, "-m", "sphinx", "build", *(["-E"] if fresh else []), *parallel, "-b", builder, str(src), str(out)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])), "NO_COLOR": "1"}
     with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
         start = time.perf_counter()
