@@ -108,3 +108,32 @@ def test_a_parallel_build_with_the_helper_matches_a_serial_one(project: Path, mo
     build(project, project.parent / "serial", fresh=True)
     build(project, project.parent / "parallel", fresh=True, parallel=2)
     assert outputs(project.parent / "parallel") == outputs(project.parent / "serial")
+
+
+@pytest.mark.parametrize(("cpus", "parallel_write"), [(2, False), (8, True)])
+def test_sphinx_writes_in_parallel_only_with_a_core_beside_the_helper(
+    project: Path, monkeypatch: pytest.MonkeyPatch, cpus: int, parallel_write: bool
+) -> None:
+    """On two CPUs the helper has the second one: ``-j`` reads in parallel but writes serially
+    (its one write worker would compete with the helper); with more CPUs Sphinx writes in
+    parallel as asked. The pages are the same bytes as a serial build's."""
+    from sphinx.builders import Builder
+
+    monkeypatch.setattr(prerender, "MIN_BODIES", 1)
+    monkeypatch.setattr(prerender, "cpus", lambda: cpus)
+    serial = build(project, project.parent / "serial", fresh=True)
+    writes: list[str] = []
+    for method in ("_write_serial", "_write_parallel"):
+        real = getattr(Builder, method)
+
+        def spy(self: Builder, *args: object, _real: object = real, _name: str = method, **kwargs: object) -> object:
+            writes.append(_name)
+            return _real(self, *args, **kwargs)  # type: ignore[operator]
+
+        monkeypatch.setattr(Builder, method, spy)
+    taken = Taken(monkeypatch)
+    parallel = build(project, project.parent / "parallel", fresh=True, parallel=2)
+    assert parallel.warning_lines() == serial.warning_lines()
+    assert any(taken.documents.values()), "the helper ran"
+    assert writes == (["_write_parallel"] if parallel_write else ["_write_serial"])
+    assert outputs(project.parent / "parallel") == outputs(project.parent / "serial")

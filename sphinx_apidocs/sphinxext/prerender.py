@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import os
 import pickle
-from typing import TYPE_CHECKING, BinaryIO, Callable
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable
 
 from docutils import nodes
 
-from sphinx_apidocs.spec.aside import can_fork
+from sphinx_apidocs.spec.aside import can_fork, cpus
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -157,6 +157,21 @@ def prerendered(env: BuildEnvironment, docname: str) -> Bodies | None:
     return helper.bodies(docname) if helper is not None else None
 
 
+#: Sphinx's own parallel writing (``-j``) is kept only with this many CPUs or more while the
+#: helper runs: below it, its write workers take the core the helper renders on.
+PARALLEL_WRITE_CPUS = 3
+
+
+def keep_a_core(app: Sphinx, builder: Any) -> None:
+    """``write-started``: with the helper rendering on the second of two CPUs, Sphinx writes
+    serially even under ``-j``. Its parallel writing keeps the doctree resolving and search
+    indexing in this process and moves only the HTML translation to ``-j`` minus one worker
+    — one, on two CPUs, which then competes with the helper while this process waits for
+    both. The pages are the same either way."""
+    if id(app.env) in _helpers and getattr(builder, "parallel_ok", False) and cpus() < PARALLEL_WRITE_CPUS:
+        builder.parallel_ok = False
+
+
 def finish(app: Sphinx, exception: BaseException | None = None) -> None:
     """``build-finished``: the helper ends with the build, whatever happened."""
     helper = _helpers.pop(id(app.env), None)
@@ -171,4 +186,5 @@ def setup_prerender(app: Sphinx, placeholder: type[nodes.Element], make: Make, h
 
     app.connect("env-before-read-docs", note_read)
     app.connect("env-updated", fork_helper, priority=900)  # after every other env-updated handler
+    app.connect("write-started", keep_a_core)
     app.connect("build-finished", finish)
