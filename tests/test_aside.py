@@ -4,6 +4,7 @@ schema check aside gives the same spec and the same problems as checking first."
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -111,3 +112,26 @@ def test_the_loader_checks_aside_with_the_same_outcome(tmp_path: Path, monkeypat
     assert isinstance(checked_first, tuple) == broken
     if broken:
         assert "/paths/~1things7/get/responses" in checked_first[1]
+
+
+def test_a_failed_load_leaves_no_filter_parse_running(tmp_path: Path) -> None:
+    """A build whose spec cannot be loaded ends the helper parsing its filters ahead (it
+    would otherwise wait forever to hand over a result nobody takes)."""
+    from sphinx_apidocs.sphinxext.build_cache import BuildCache
+    from sphinx_apidocs.sphinxext.filter_entries import parse_ahead
+
+    files = []
+    for i in range(20):
+        path = tmp_path / f"f{i}.yaml"
+        path.write_text("".join(f"op-{i}-{j}: [" + ", ".join(f"field{k}.x" for k in range(40)) + "]\n" for j in range(40)))
+        files.append((str(path), str(path)))
+    cache = BuildCache(str(tmp_path / "doctrees"))
+    cache.filter_files().ahead = aside.Aside(parse_ahead, files)
+    pid = cache.filter_files().ahead.pid
+    assert pid
+    with pytest.raises(RuntimeError):
+        with contextlib.closing(cache):
+            raise RuntimeError("the spec could not be loaded")
+    assert cache.filter_files().ahead is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # ended and reaped

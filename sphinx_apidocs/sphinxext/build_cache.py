@@ -125,10 +125,14 @@ class BuildCache:
         self._writes[name] = Aside(_store, self.folder, name, value)
 
     def close(self) -> None:
-        """Wait for the cache files still being written (the end of loading)."""
+        """The end of loading: wait for the cache files still being written, and end a filter
+        parse ahead whose results were not all taken (a load that failed)."""
         for write in self._writes.values():
             write.result()
         self._writes.clear()
+        if self._files is not None and self._files.ahead is not None:
+            self._files.ahead.close()
+            self._files.ahead = None
 
     def filter_files(self) -> FilterFileCache:
         """The one filter-file cache of this build (shared by every version's filters)."""
