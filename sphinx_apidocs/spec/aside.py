@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 import threading
 from typing import Any, Callable, Generic, TypeVar
@@ -114,7 +115,7 @@ class Aside(Generic[T]):
         """End a child whose result is no longer wanted."""
         if self.pid:
             try:
-                os.kill(self.pid, 9)
+                os.kill(self.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             self._reap()
