@@ -15,7 +15,7 @@ up here, and any the helper could not parse are parsed (and their problems said)
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 from dataclasses import dataclass, field
 
@@ -126,22 +126,13 @@ def _parsed(file: str, display: str, cache: FilterFileCache, visible: Collection
 
 
 def files_to_read(paths: Iterable[str], audience: Mapping[str, Any] | None) -> list[tuple[str, str]]:
-    """The ``(file, display name)`` pairs :func:`load_filter_entries` will read (as ``_layers``
-    lists them), quietly: that function says what is wrong with a path."""
-    paths = list(paths)
-    try:
-        if audience:
-            return [(str(file), os.path.abspath(file)) for _, files in audience_layers(paths, **audience) for file, _ in files]
-        return [(str(file), os.path.abspath(file)) for given in paths for file, _ in _quiet_files(given)]
-    except FilterError:
-        return []
+    """The ``(file, display name)`` pairs :func:`load_filter_entries` will read, listed as it
+    lists them but quietly: that function says what is wrong with a path."""
+    return [pair for _layer, files in _layers(list(paths), audience, say=_quiet) for pair in files]
 
 
-def _quiet_files(given: str) -> list[tuple[Any, Any]]:
-    try:
-        return list(filter_files([given]))
-    except FilterError:
-        return []
+def _quiet(kind: Warn, message: str, location: str | None = None) -> None:
+    """A ``warn`` that says nothing (:func:`files_to_read`)."""
 
 
 def parse_ahead(files: list[tuple[str, str]]) -> dict[FileKey, dict[str, LoadedFilter]]:
@@ -157,25 +148,27 @@ def parse_ahead(files: list[tuple[str, str]]) -> dict[FileKey, dict[str, LoadedF
     return parsed
 
 
-def _layers(paths: list[str], audience: Mapping[str, Any] | None) -> list[tuple[str, list[tuple[str, str]]]]:
+def _layers(
+    paths: list[str], audience: Mapping[str, Any] | None, say: Callable[..., None] = warn
+) -> list[tuple[str, list[tuple[str, str]]]]:
     """``(layer, [(file, display name)])`` widest first: one layer ``""`` without audiences
-    (every file below ``paths``; a missing or wrong path is warned about and skipped)."""
+    (every file below ``paths``; a missing or wrong path is warned about with ``say`` and skipped)."""
     if not audience:
-        return [("", list(_files(paths)))]
+        return [("", list(_files(paths, say)))]
     try:
         layers = audience_layers(paths, **audience)
     except FilterError as exc:
-        warn(Warn.FILTER, exc.message, location=str(exc.location or paths[0] if paths else ""))
+        say(Warn.FILTER, exc.message, location=str(exc.location or paths[0] if paths else ""))
         return []
     return [(layer, [(str(file), os.path.abspath(file)) for file, _ in files]) for layer, files in layers]
 
 
-def _files(paths: Iterable[str]) -> Iterable[tuple[str, str]]:
+def _files(paths: Iterable[str], say: Callable[..., None] = warn) -> Iterable[tuple[str, str]]:
     for given in paths:
         try:
             files = filter_files([given])
         except FilterError as exc:
-            warn(Warn.FILTER, exc.message, location=str(exc.location or given))
+            say(Warn.FILTER, exc.message, location=str(exc.location or given))
             continue
         for file, _ in files:
             yield str(file), os.path.abspath(file)

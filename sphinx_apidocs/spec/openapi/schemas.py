@@ -40,9 +40,8 @@ from __future__ import annotations
 
 import os
 import urllib.parse
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from sphinx_apidocs.spec.common import UniqueNames, audience_marks, flag, lifecycle_date, limits, merge_constraints, schema_example, text, to_number
 from sphinx_apidocs.spec.model import MAX_TYPE_DEPTH, UNSET, Constraints, Model, Property, TypeRef
@@ -121,18 +120,9 @@ class SchemaConverter:
         self._depth = 0
         self._reserve_named_sections()
 
-    @contextmanager
-    def _level(self, location: str, pointer: tuple[Any, ...]) -> Iterator[None]:
-        """One level deeper into the schemas; too deep is a located :class:`SchemaTooDeep`."""
-        self._descend(location, pointer)
-        try:
-            yield
-        finally:
-            self._depth -= 1
-
     def _descend(self, location: str, pointer: tuple[Any, ...]) -> None:
-        """One level deeper (the caller comes back up in a ``finally``); too deep is a
-        located :class:`SchemaTooDeep`. Inline in the two hottest paths, a ``with`` elsewhere."""
+        """One level deeper into the schemas (the caller comes back up in a ``finally``; a
+        context manager costs more on this path); too deep is a located :class:`SchemaTooDeep`."""
         if self._depth >= MAX_SCHEMA_DEPTH:
             raise SchemaTooDeep(location, pointer, f"schema nested too deeply (more than {MAX_SCHEMA_DEPTH} levels)")
         self._depth += 1
@@ -461,8 +451,11 @@ class SchemaConverter:
         """Add ``schema``'s properties (and those it composes) to ``draft``."""
         if not isinstance(schema, dict):
             return
-        with self._level(location, pointer):
+        self._descend(location, pointer)
+        try:
             self._collect_here(schema, draft, location, pointer, mode)
+        finally:
+            self._depth -= 1
 
     def _collect_here(self, schema: dict[str, Any], draft: _Draft, location: str, pointer: tuple[Any, ...], mode: str) -> None:
         if "$ref" in schema:
